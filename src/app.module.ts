@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
+import { CsrfGuard } from './auth/csrf';
+import { SessionModule } from './auth/session.module';
+import { AppLogger } from './common/app-logger';
+import { CommonModule } from './common/common.module';
+import { ErrorPageFilter } from './common/error-page.filter';
+import { FormPageInterceptor } from './common/form-page.interceptor';
+import { createValidationPipe } from './common/forms';
+import { AppConfig } from './config/config';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DatabaseModule } from './database/database.module';
+import { DemoSeedService } from './database/demo-seed.service';
+import { OrganizationModule } from './organization/organization.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, logger = new AppLogger(config.logLevel)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CommonModule.register(config, logger),
+        DatabaseModule.register(config),
+        SessionModule,
+        OrganizationModule,
+        UsersModule,
+        AuthModule,
+      ],
+      controllers: [DashboardController],
+      providers: [
+        DemoSeedService,
+        // Guards run in this order: who may use the route first, then the CSRF token.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: FormPageInterceptor },
+        { provide: APP_FILTER, useClass: ErrorPageFilter },
+      ],
+    };
+  }
+}

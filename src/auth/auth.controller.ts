@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppLogger } from '../common/app-logger';
+import { flash } from '../common/flash';
+import { FormPage } from '../common/forms';
+import { Public, SignedIn } from './access.decorators';
+import { AuthService, safeRedirectPath } from './auth.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { LoginDto } from './dto/login.dto';
+
+const regenerate = (req: Request) => new Promise<void>((ok, fail) => req.session.regenerate((err) => (err ? fail(err) : ok())));
+const destroy = (req: Request) => new Promise<void>((ok, fail) => req.session.destroy((err) => (err ? fail(err) : ok())));
+
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  @Get('login')
+  @Public()
+  loginPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
+    if (req.user) return res.redirect(303, safeRedirectPath(next));
+    res.render('auth/login', {
+      title: 'ログイン',
+      loggedOut: req.query.loggedOut === '1',
+      values: { next: typeof next === 'string' ? next : '' },
+    });
+  }
+
+  @Post('login')
+  @Public()
+  @FormPage('auth/login')
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res() res: Response) {
+    const user = await this.auth.authenticate(dto.login, dto.password, req.ip ?? 'unknown');
+    // A fresh session id at login, so an id planted before login is worthless afterwards.
+    await regenerate(req);
+    req.session.userId = user.id;
+    req.session.loginAt = Date.now();
+    flash(req, 'success', `${user.name}さん、ようこそ。`);
+    res.redirect(303, user.mustChangePassword ? '/account/password' : safeRedirectPath(dto.next));
+  }
+
+  @Post('logout')
+  @SignedIn()
+  async logout(@Req() req: Request, @Res() res: Response) {
+    this.logger.event('info', 'logout', { userId: req.user?.id, login: req.user?.login });
+    await destroy(req);
+    res.clearCookie('tane.sid');
+    res.redirect(303, '/login?loggedOut=1');
+  }
+
+  @Get('account/password')
+  @SignedIn()
+  @Render('account/password')
+  passwordPage(@Req() req: Request) {
+    return { title: 'パスワードの変更', mustChange: req.user!.mustChangePassword };
+  }
+
+  @Post('account/password')
+  @SignedIn()
+  @FormPage('account/password', 'passwordPage')
+  async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request, @Res() res: Response) {
+    await this.auth.changePassword(req.user!, dto, req.sessionID);
+    flash(req, 'success', 'パスワードを変更しました。ほかの端末でのログインは終了しました。');
+    res.redirect(303, '/');
+  }
+}

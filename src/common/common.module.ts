@@ -1,0 +1,18 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { AppLogger } from './app-logger';
+
+@Global()
+@Module({})
+export class CommonModule {
+  static register(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: CommonModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: AppLogger, useValue: logger },
+      ],
+      exports: [APP_CONFIG, AppLogger],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppLogger } from './app-logger';
+import {
+  CsrfError,
+  DomainError,
+  NotSignedInError,
+  PasswordChangeRequiredError,
+  TooManyAttemptsError,
+} from './errors';
+import { FormValidationException } from './forms';
+import { renderErrorPage } from './error-pages';
+import { formatJstDateTime } from './jst';
+
+/** Form fields never sent back to the browser, even to refill a form. */
+const NEVER_ECHO = /^_csrf$|password/i;
+
+export function formValues(body: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body)) if (!NEVER_ECHO.test(key)) values[key] = value;
+  }
+  return values;
+}
+
+/**
+ * Turns every error into a Japanese page. Nothing internal (stack, SQL, file paths) reaches the
+ * browser; a 500 shows the request id that the log line carries.
+ */
+@Catch()
+export class ErrorPageFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      this.logger.event('error', 'error_after_headers_sent', { requestId: req.requestId, error: String(exception) });
+      return;
+    }
+    try {
+      await this.respond(exception, req, res);
+    } catch (renderError) {
+      this.logger.event('error', 'error_page_failed', {
+        requestId: req.requestId,
+        error: renderError instanceof Error ? renderError.stack : String(renderError),
+      });
+      if (!res.headersSent) res.status(500).type('text/plain; charset=utf-8').send('システムエラーが発生しました。');
+    }
+  }
+
+  private async respond(exception: unknown, req: Request, res: Response): Promise<void> {
+    const who = { requestId: req.requestId, userId: req.user?.id, login: req.user?.login, method: req.method, path: req.path, ip: req.ip };
+
+    if (exception instanceof NotSignedInError) {
+      const next = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+      return res.redirect(303, `/login${next}`);
+    }
+    if (exception instanceof PasswordChangeRequiredError) return res.redirect(303, '/account/password');
+
+    if (exception instanceof FormValidationException) {
+      if (exception.status === 400) this.logger.event('warn', 'form_tampering', { ...who, errors: exception.summary });
+      if (req.formPage) {
+        const context = await req.formPage.loadContext();
+        return res.status(exception.status).render(req.formPage.view, {
+          ...context,
+          values: formValues(req.body),
+          errors: exception.fieldErrors,
+          errorSummary: exception.summary,
+        });
+      }
+      return this.page(res, exception.status, { message: exception.summary.join(' ') });
+    }
+
+    if (exception instanceof TooManyAttemptsError) {
+      const seconds = Math.max(1, Math.ceil((exception.retryAt.getTime() - Date.now()) / 1000));
+      res.setHeader('Retry-After', String(seconds));
+      return this.page(res, 429, {
+        message: `${exception.message} ${formatJstDateTime(exception.retryAt)} 以降にもう一度お試しください。`,
+      });
+    }
+
+    if (exception instanceof DomainError) {
+      if (exception instanceof CsrfError) this.logger.event('warn', 'csrf_failure', who);
+      else if (exception.status === 403) this.logger.event('warn', 'access_denied', who);
+      return this.page(res, exception.status, { message: exception.message });
+    }
+
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 403) this.logger.event('warn', 'access_denied', who);
+      if (status >= 500) this.logger.event('error', 'http_error', { ...who, status, error: exception.stack });
+      return this.page(res, status);
+    }
+
+    this.logger.event('error', 'unhandled_error', {
+      ...who,
+      error: exception instanceof Error ? exception.stack : String(exception),
+    });
+    return this.page(res, 500, { requestId: req.requestId });
+  }
+
+  private page(res: Response, status: number, extra: { message?: string; requestId?: string } = {}): void {
+    renderErrorPage(res, status, extra);
+  }
+}

@@ -1,0 +1,35 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { Observable } from 'rxjs';
+import { FORM_PAGE, FormPageMeta } from './forms';
+
+/**
+ * Interceptors run before pipes, so this can tell the error-page filter, ahead of validation, which
+ * page to render again and how to load what that page needs besides the user's input.
+ */
+@Injectable()
+export class FormPageInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const meta = this.reflector.get<FormPageMeta | undefined>(FORM_PAGE, context.getHandler());
+    if (meta && context.getType() === 'http') {
+      const req = context.switchToHttp().getRequest<Request>();
+      const controllerClass = context.getClass();
+      req.formPage = {
+        ...meta,
+        loadContext: async () => {
+          if (!meta.context) return {};
+          const controller = this.moduleRef.get(controllerClass, { strict: false }) as Record<string, unknown>;
+          const load = controller[meta.context] as (r: Request) => Promise<Record<string, unknown>>;
+          return load.call(controller, req);
+        },
+      };
+    }
+    return next.handle();
+  }
+}

@@ -1,0 +1,56 @@
+import hbs from 'hbs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isRole, ROLE_LABELS } from '../users/roles';
+import { formatDateLabel, formatJstDateTime } from './jst';
+
+const same = (a: unknown, b: unknown): boolean => a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+
+/** Handlebars helpers. Every one returns plain text, which Handlebars escapes: no helper emits HTML. */
+const helpers: Record<string, (...args: any[]) => unknown> = {
+  eq: (a: unknown, b: unknown) => same(a, b),
+  not: (a: unknown) => !a,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  add: (a: number, b: number) => Number(a) + Number(b),
+  /** For a <select>: "selected" when the option's value is the current one. */
+  selected: (option: unknown, current: unknown) => (same(option, current) ? 'selected' : ''),
+  /** For a checkbox in a group: "checked" when the value is among the chosen ones. */
+  checkedIn: (value: unknown, chosen: unknown) => (list(chosen).some((c) => same(c, value)) ? 'checked' : ''),
+  /** For a single checkbox posted as "on" or held as a boolean. */
+  checked: (value: unknown) => (value === true || value === 'on' || value === 'true' ? 'checked' : ''),
+  /** The first message for a field, if the last submission had one. */
+  fieldError: (errors: Record<string, string[]> | undefined, field: string) => errors?.[field]?.[0] ?? '',
+  hasError: (errors: Record<string, string[]> | undefined, field: string) => Boolean(errors?.[field]?.length),
+  dateTime: (value: Date | string | null | undefined) => (value ? formatJstDateTime(new Date(value)) : ''),
+  dateLabel: (value: string | null | undefined) => (value ? formatDateLabel(value) : ''),
+  roleLabel: (role: unknown) => (isRole(role) ? ROLE_LABELS[role] : ''),
+  /** The query string of a list page with another page number, keeping the filters. */
+  pageQuery: (query: Record<string, unknown> | undefined, page: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== '' && value !== false) params.set(key, String(value));
+    }
+    params.set('page', String(page));
+    return params.toString();
+  },
+  number: (value: unknown) => (typeof value === 'number' ? value.toLocaleString('ja-JP') : value ?? ''),
+};
+
+function registerPartials(dir: string, root = dir): void {
+  for (const entry of readdirSync(dir)) {
+    const file = join(dir, entry);
+    if (statSync(file).isDirectory()) registerPartials(file, root);
+    else if (entry.endsWith('.hbs')) {
+      hbs.registerPartial(relative(root, file).replace(/\.hbs$/, '').split('\\').join('/'), readFileSync(file, 'utf8'));
+    }
+  }
+}
+
+/** Partials are read synchronously at start (hbs's own registerPartials is asynchronous and may miss the first page). */
+export function setupViewEngine(viewsDir: string): typeof hbs {
+  for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
+  registerPartials(join(viewsDir, 'partials'));
+  return hbs;
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** Everything the app reads from the environment, checked once at start. */
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  /** Folder for files the app keeps beside the database (generated session secret, later uploads). */
+  dataDir: string;
+  sessionSecret: string;
+  /** Sign-in ends after this long without a request. */
+  sessionIdleMinutes: number;
+  /** Sign-in ends this long after login, however active the user is. */
+  sessionAbsoluteHours: number;
+  demoData: boolean;
+  /** Apply pending migrations at start. Turn off on all but one instance when several share PostgreSQL. */
+  migrateOnStart: boolean;
+  /** Serve the session cookie with Secure (production behind HTTPS). */
+  secureCookies: boolean;
+  /** Number of reverse proxies in front of the app, so req.ip is the client's address. */
+  trustProxy: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A configuration problem, reported as one line and a non-zero exit. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} は ${min}〜${max} の整数で指定してください（現在の値: "${raw}"）`);
+  }
+  return Number(raw);
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|on|yes)$/i.test(raw)) return true;
+  if (/^(0|false|off|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} は true か false で指定してください（現在の値: "${raw}"）`);
+}
+
+/** In development a secret is made once and kept in the data folder, so restarts keep people signed in. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 3000, 1, 65535);
+
+  const url = env.DATABASE_URL?.trim();
+  const sqlitePath = resolve(env.SQLITE_PATH?.trim() || 'data/tane.sqlite');
+  let database: AppConfig['database'];
+  if (url) {
+    if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
+      throw new ConfigError('DATABASE_URL は postgres://ユーザー@ホスト:ポート/データベース の形で指定してください');
+    }
+    database = { type: 'postgres', url };
+  } else {
+    database = { type: 'sqlite', path: sqlitePath };
+  }
+  const dataDir = resolve(env.DATA_DIR?.trim() || dirname(sqlitePath));
+
+  let sessionSecret = env.SESSION_SECRET ?? '';
+  if (sessionSecret && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET は32文字以上のランダムな文字列にしてください');
+  }
+  if (!sessionSecret) {
+    if (production) throw new ConfigError('NODE_ENV=production では SESSION_SECRET（32文字以上）の指定が必要です');
+    sessionSecret = developmentSecret(dataDir);
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL は debug, info, warn, error, silent のいずれかです（現在の値: "${logLevel}"）`);
+  }
+
+  return {
+    production,
+    port,
+    database,
+    dataDir,
+    sessionSecret,
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 60, 1, 24 * 60),
+    sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+    demoData: flag(env, 'DEMO_DATA', !production),
+    migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
+    secureCookies: flag(env, 'SECURE_COOKIES', production),
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    logLevel,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,14 @@
+import { Column, ColumnOptions } from 'typeorm';
+
+/**
+ * Entity metadata is fixed when the entity files load, so the column type for timestamps is chosen
+ * from the same environment variable that selects the database (see config.ts). PostgreSQL stores an
+ * instant (timestamptz); SQLite stores TypeORM's UTC datetime text. Both come back as a JS Date.
+ */
+export const usesPostgres = (): boolean => Boolean(process.env.DATABASE_URL?.trim());
+
+export const timestampType = (): 'timestamptz' | 'datetime' => (usesPostgres() ? 'timestamptz' : 'datetime');
+
+export function TimestampColumn(options: ColumnOptions = {}): PropertyDecorator {
+  return Column({ ...options, type: timestampType() });
+}

@@ -1,0 +1,24 @@
+import { DataSourceOptions } from 'typeorm';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppConfig } from '../config/config';
+import { entities } from './entities';
+import { migrations } from './migrations';
+
+/** The one description of the database, used by the app, the command line and ormconfig.ts. */
+export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (config.database.type === 'postgres') {
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };
+  }
+  mkdirSync(dirname(config.database.path), { recursive: true });
+  return {
+    ...common,
+    type: 'sqlite',
+    database: config.database.path,
+    // WAL lets readers continue while one request writes; the busy timeout makes a second process
+    // (the command line, a backup) wait for the lock instead of failing at once.
+    enableWAL: true,
+    busyTimeout: 10_000,
+  };
+}

@@ -1,0 +1,18 @@
+import { IsInt, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { Checkbox, ToOptionalInt, Trim } from '../../common/forms';
+
+export class CategoryDto {
+  @Trim()
+  @MinLength(1, { message: '名称を入力してください。' })
+  @MaxLength(50, { message: '名称は50文字以内で入力してください。' })
+  name!: string;
+
+  @ToOptionalInt()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt({ message: '表示順は整数で入力してください。' })
+  @Min(0, { message: '表示順は0以上で入力してください。' })
+  sortOrder!: number | null;
+
+  @Checkbox()
+  active!: boolean;
+}

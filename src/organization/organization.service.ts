@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { NotFoundError } from '../common/errors';
+import { FormValidationException } from '../common/forms';
+import { jstDateString } from '../common/jst';
+import { DbService } from '../database/db.service';
+import { Category } from './category.entity';
+import { canBeParentOf, DivisionRow, flattenDivisionTree, isValidOn } from './division-tree';
+import { Division, DIVISION_KIND_LABELS } from './division.entity';
+import { CategoryDto } from './dto/category.dto';
+import { CreateDivisionDto, UpdateDivisionDto } from './dto/division.dto';
+
+@Injectable()
+export class OrganizationService {
+  constructor(
+    private readonly db: DbService,
+    @InjectRepository(Division) private readonly divisions: Repository<Division>,
+    @InjectRepository(Category) private readonly categories: Repository<Category>,
+  ) {}
+
+  // --- divisions ---
+
+  /** The whole organization in tree order; ended divisions only when asked for. */
+  async divisionTree(options: { includeEnded: boolean; on?: string }): Promise<DivisionRow<Division>[]> {
+    const all = await this.divisions.find();
+    const today = options.on ?? jstDateString(new Date());
+    return flattenDivisionTree(options.includeEnded ? all : all.filter((d) => isValidOn(d, today)));
+  }
+
+  /** Divisions that exist today, for select boxes, labelled with their full path. */
+  async currentDivisionOptions(): Promise<{ id: number; label: string }[]> {
+    const rows = await this.divisionTree({ includeEnded: false });
+    return rows.map((row) => ({ id: row.division.id, label: row.path }));
+  }
+
+  async getDivision(id: number): Promise<Division> {
+    const division = await this.divisions.findOne({ where: { id } });
+    if (!division) throw new NotFoundError();
+    return division;
+  }
+
+  async findCurrentDivisionByCode(code: string): Promise<Division | null> {
+    const today = jstDateString(new Date());
+    const candidates = await this.divisions.find({ where: { code } });
+    return candidates.find((d) => isValidOn(d, today)) ?? null;
+  }
+
+  async createDivision(dto: CreateDivisionDto): Promise<Division> {
+    return this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(Division);
+      await this.checkParent(repo, dto.parentId, dto.kind, null);
+      this.checkPeriod(dto.validFrom, dto.validTo);
+      const sameCode = await repo.find({ where: { code: dto.code } });
+      const overlapping = sameCode.find((d) => d.validTo === null || d.validTo >= dto.validFrom);
+      if (overlapping) {
+        throw FormValidationException.field(
+          'code',
+          `コード「${dto.code}」は「${overlapping.name}」が使用中です。先にその組織の廃止日を設定してください。`,
+        );
+      }
+      return repo.save(
+        repo.create({
+          code: dto.code,
+          name: dto.name,
+          kind: dto.kind,
+          parentId: dto.parentId,
+          validFrom: dto.validFrom,
+          validTo: dto.validTo,
+          sortOrder: dto.sortOrder ?? 0,
+        }),
+      );
+    });
+  }
+
+  async updateDivision(id: number, dto: UpdateDivisionDto): Promise<Division> {
+    return this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(Division);
+      const division = await repo.findOne({ where: { id } });
+      if (!division) throw new NotFoundError();
+      await this.checkParent(repo, dto.parentId, division.kind, division.id);
+      this.checkPeriod(division.validFrom, dto.validTo);
+      if (dto.validTo !== null) {
+        const activeChild = await repo.findOne({ where: { parentId: id, validTo: IsNull() } });
+        if (activeChild) {
+          throw FormValidationException.field('validTo', `下位組織「${activeChild.name}」が存続しているため廃止できません。先に下位組織を廃止してください。`);
+        }
+      }
+      Object.assign(division, { name: dto.name, parentId: dto.parentId, validTo: dto.validTo, sortOrder: dto.sortOrder ?? 0 });
+      return repo.save(division);
+    });
+  }
+
+  private checkPeriod(validFrom: string, validTo: string | null): void {
+    if (validTo !== null && validTo < validFrom) {
+      throw FormValidationException.field('validTo', '廃止日は設置日以降の日付にしてください。');
+    }
+  }
+
+  private async checkParent(repo: Repository<Division>, parentId: number | null, kind: Division['kind'], selfId: number | null) {
+    if (parentId === null) return;
+    const parent = await repo.findOne({ where: { id: parentId } });
+    if (!parent || parent.id === selfId) throw FormValidationException.field('parentId', '上位組織を選び直してください。');
+    if (!canBeParentOf(parent.kind, kind)) {
+      throw FormValidationException.field(
+        'parentId',
+        `${DIVISION_KIND_LABELS[kind]}の上位には${DIVISION_KIND_LABELS[parent.kind]}は置けません（局・区 → 部 → 課 の順です）。`,
+      );
+    }
+  }
+
+  // --- categories ---
+
+  listCategories(options: { activeOnly: boolean }): Promise<Category[]> {
+    return this.categories.find({
+      where: options.activeOnly ? { active: true } : {},
+      order: { sortOrder: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async getCategory(id: number): Promise<Category> {
+    const category = await this.categories.findOne({ where: { id } });
+    if (!category) throw new NotFoundError();
+    return category;
+  }
+
+  async createCategory(dto: CategoryDto): Promise<Category> {
+    return this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(Category);
+      await this.checkCategoryName(repo, dto.name, null);
+      return repo.save(repo.create({ name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active }));
+    });
+  }
+
+  async updateCategory(id: number, dto: CategoryDto): Promise<Category> {
+    return this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(Category);
+      const category = await repo.findOne({ where: { id } });
+      if (!category) throw new NotFoundError();
+      await this.checkCategoryName(repo, dto.name, id);
+      Object.assign(category, { name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active });
+      return repo.save(category);
+    });
+  }
+
+  private async checkCategoryName(repo: Repository<Category>, name: string, selfId: number | null) {
+    const same = await repo.findOne({ where: { name } });
+    if (same && same.id !== selfId) throw FormValidationException.field('name', `「${name}」は既に登録されています。`);
+  }
+}

@@ -1,0 +1,117 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Roles } from '../auth/access.decorators';
+import { AppLogger } from '../common/app-logger';
+import { flash } from '../common/flash';
+import { FormPage } from '../common/forms';
+import { IdPipe, pageNumber } from '../common/id.pipe';
+import { OrganizationService } from '../organization/organization.service';
+import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
+import { isRole, ROLE_LABELS, ROLES } from './roles';
+import { USERS_PAGE_SIZE, UsersService } from './users.service';
+
+@Controller('admin/users')
+@Roles('admin')
+export class AdminUsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly organization: OrganizationService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  @Get()
+  @Render('admin/users/index')
+  async list(@Query('q') q?: string, @Query('role') role?: string, @Query('disabled') disabled?: string, @Query('page') page?: string) {
+    const criteria = {
+      q: typeof q === 'string' ? q.trim().slice(0, 100) : undefined,
+      role: isRole(role) ? role : undefined,
+      includeDisabled: disabled === '1',
+      page: pageNumber(page),
+    };
+    const { users, total } = await this.users.search(criteria);
+    return {
+      title: 'ユーザー管理',
+      users,
+      total,
+      criteria,
+      roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      pager: { page: criteria.page, pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) },
+      pagerQuery: { q: criteria.q, role: criteria.role, disabled: criteria.includeDisabled ? '1' : undefined },
+    };
+  }
+
+  /** What the user form needs besides the user's own values (also used when re-rendering after an error). */
+  async formContext(): Promise<Record<string, unknown>> {
+    return {
+      divisionOptions: await this.organization.currentDivisionOptions(),
+      roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+    };
+  }
+
+  @Get('new')
+  @Render('admin/users/form')
+  async newForm() {
+    return { title: 'ユーザーの登録', isNew: true, values: { roles: ['staff'] }, ...(await this.formContext()) };
+  }
+
+  @Post()
+  @FormPage('admin/users/form', 'newForm')
+  async create(@Body() dto: CreateUserDto, @Req() req: Request, @Res() res: Response) {
+    const { user, temporaryPassword } = await this.users.create(dto);
+    this.logger.event('info', 'user_created', { userId: req.user!.id, targetUserId: user.id, roles: user.roles });
+    flash(req, 'success', `${user.name}さん（${user.login}）を登録しました。仮パスワード「${temporaryPassword}」を本人に伝えてください（この表示は一度だけです）。`);
+    res.redirect(303, `/admin/users/${user.id}`);
+  }
+
+  @Get(':id')
+  @Render('admin/users/form')
+  async editForm(@Param('id', IdPipe) id: number) {
+    const user = await this.users.get(id);
+    return {
+      title: `ユーザーの編集: ${user.name}`,
+      user,
+      values: { name: user.name, email: user.email, divisionId: user.divisionId, roles: user.roles },
+      ...(await this.formContext()),
+    };
+  }
+
+  /** Re-render context for the edit form: the record itself is needed for its header and buttons. */
+  async editContext(req: Request): Promise<Record<string, unknown>> {
+    const user = await this.users.get(new IdPipe().transform(req.params.id as string));
+    return { title: `ユーザーの編集: ${user.name}`, user, ...(await this.formContext()) };
+  }
+
+  @Post(':id')
+  @FormPage('admin/users/form', 'editContext')
+  async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto, @Req() req: Request, @Res() res: Response) {
+    const user = await this.users.update(id, dto);
+    this.logger.event('info', 'user_updated', { userId: req.user!.id, targetUserId: id, roles: user.roles });
+    flash(req, 'success', `${user.name}さんの情報を更新しました。`);
+    res.redirect(303, `/admin/users/${id}`);
+  }
+
+  @Post(':id/disable')
+  @FormPage('admin/users/form', 'editContext')
+  async disable(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const user = await this.users.setDisabled(id, true, req.user!);
+    this.logger.event('info', 'user_disabled', { userId: req.user!.id, targetUserId: id });
+    flash(req, 'success', `${user.name}さんのアカウントを無効にしました。ログイン中の端末からもログアウトされました。`);
+    res.redirect(303, `/admin/users/${id}`);
+  }
+
+  @Post(':id/enable')
+  async enable(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const user = await this.users.setDisabled(id, false, req.user!);
+    this.logger.event('info', 'user_enabled', { userId: req.user!.id, targetUserId: id });
+    flash(req, 'success', `${user.name}さんのアカウントを有効にしました。`);
+    res.redirect(303, `/admin/users/${id}`);
+  }
+
+  @Post(':id/reset-password')
+  async resetPassword(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const { user, temporaryPassword } = await this.users.resetPassword(id);
+    this.logger.event('info', 'password_reset', { userId: req.user!.id, targetUserId: id });
+    flash(req, 'success', `${user.name}さんのパスワードを仮パスワード「${temporaryPassword}」に再設定しました（この表示は一度だけです）。次回ログイン時に変更が求められます。`);
+    res.redirect(303, `/admin/users/${id}`);
+  }
+}
