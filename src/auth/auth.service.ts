@@ -58,8 +58,11 @@ export class AuthService {
   }
 }
 
-/** Only same-site paths: "/x" yes; "//evil.example", "/\\evil" or "https://…" no. */
+/**
+ * Only same-site paths: "/x" yes; "//evil.example", "/\\evil" or "https://…" no. Control characters
+ * are refused too: browsers drop tabs and line breaks, so "/\t/evil.example" would mean "//evil.example".
+ */
 export function safeRedirectPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
   return next;
 }

@@ -83,7 +83,7 @@ export class ErrorPageFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       if (exception instanceof CsrfError) this.logger.event('warn', 'csrf_failure', who);
       else if (exception.status === 403) this.logger.event('warn', 'access_denied', who);
-      return this.page(res, exception.status, { message: exception.message });
+      return this.page(res, exception.status, { message: exception.message, link: exception.link });
     }
 
     if (exception instanceof HttpException) {
@@ -100,7 +100,7 @@ export class ErrorPageFilter implements ExceptionFilter {
     return this.page(res, 500, { requestId: req.requestId });
   }
 
-  private page(res: Response, status: number, extra: { message?: string; requestId?: string } = {}): void {
+  private page(res: Response, status: number, extra: Parameters<typeof renderErrorPage>[2] = {}): void {
     renderErrorPage(res, status, extra);
   }
 }

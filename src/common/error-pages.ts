@@ -17,7 +17,11 @@ const STATUS_TEXT: Record<number, { title: string; message: string }> = {
 export const pageStatus = (status: number): number => (STATUS_TEXT[status] ? status : status >= 500 ? 500 : 400);
 
 /** A Japanese error page. Nothing internal is shown; a 500 shows the request id found in the log. */
-export function renderErrorPage(res: Response, status: number, extra: { message?: string; requestId?: string } = {}): void {
+export function renderErrorPage(
+  res: Response,
+  status: number,
+  extra: { message?: string; requestId?: string; link?: { href: string; label: string } } = {},
+): void {
   const shown = pageStatus(status);
   const text = STATUS_TEXT[shown];
   res.status(shown).render('errors/error', {
@@ -25,5 +29,6 @@ export function renderErrorPage(res: Response, status: number, extra: { message?
     status: shown,
     message: extra.message ?? text.message,
     requestId: extra.requestId,
+    link: extra.link,
   });
 }

@@ -9,6 +9,9 @@ export class DomainError extends Error {
   ) {
     super(message);
   }
+
+  /** A page the error page offers to go to next (e.g. the proposal, to see its current state). */
+  link?: { href: string; label: string };
 }
 
 /** Unknown, or not visible to this user: both look the same so existence is not revealed. */

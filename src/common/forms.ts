@@ -84,7 +84,10 @@ export const EmptyToNull = (): PropertyDecorator =>
 /** Trims surrounding spaces (full-width ones too, which Japanese IMEs often leave). */
 export const Trim = (): PropertyDecorator => Transform(({ value }) => trimmed(value));
 
-/** A checkbox: present ("on", "true", "1") means true, absent means false. */
+/**
+ * A checkbox: "on", "true" or "1" means true. An unticked box sends nothing at all, and class-transformer
+ * does not run for absent fields, so the DTO property stays undefined: services read it as `=== true`.
+ */
 export const Checkbox = (): PropertyDecorator =>
   Transform(({ value }) => value === true || value === 'on' || value === 'true' || value === '1');
 
@@ -98,4 +101,17 @@ export const ToOptionalInt = (): PropertyDecorator =>
     const v = trimmed(value);
     if (v === '' || v === undefined || v === null) return null;
     return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  });
+
+/**
+ * An optional whole number typed by a person: full-width digits and thousands separators are accepted
+ * ("１,２００" → 1200); "" → null; anything else stays as typed so the validator can say what is wrong.
+ */
+export const ToOptionalWholeNumber = (): PropertyDecorator =>
+  Transform(({ value }) => {
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') return value;
+    const v = value.normalize('NFKC').replace(/[,\s]/g, '');
+    if (v === '') return null;
+    return /^\d{1,15}$/.test(v) ? Number(v) : value;
   });

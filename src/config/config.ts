@@ -22,6 +22,12 @@ export interface AppConfig {
   /** Number of reverse proxies in front of the app, so req.ip is the client's address. */
   trustProxy: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** smtp://user:pass@host:port — e-mail notifications are sent only when set. */
+  smtpUrl: string | null;
+  /** Sender address of notification e-mail. */
+  mailFrom: string;
+  /** Base URL used in links inside e-mail. */
+  publicUrl: string;
 }
 
 /** A configuration problem, reported as one line and a non-zero exit. */
@@ -56,6 +62,13 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL は smtp://ホスト:ポート または smtps://… の形で指定してください');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
@@ -83,7 +96,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionSecret = developmentSecret(dataDir);
   }
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL は debug, info, warn, error, silent のいずれかです（現在の値: "${logLevel}"）`);
   }
@@ -101,6 +114,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secureCookies: flag(env, 'SECURE_COOKIES', production),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
     logLevel,
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.MAIL_FROM?.trim() || 'kaikaku-no-tane@localhost',
+    publicUrl: (env.PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, ''),
   };
 }
 

@@ -12,3 +12,6 @@ export const timestampType = (): 'timestamptz' | 'datetime' => (usesPostgres() ?
 export function TimestampColumn(options: ColumnOptions = {}): PropertyDecorator {
   return Column({ ...options, type: timestampType() });
 }
+
+/** Binary content: bytea on PostgreSQL, blob on SQLite. */
+export const binaryType = (): 'bytea' | 'blob' => (usesPostgres() ? 'bytea' : 'blob');

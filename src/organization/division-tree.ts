@@ -48,5 +48,16 @@ export function flattenDivisionTree<T extends DivisionLike>(divisions: T[]): Div
     }
   };
   visit(null, 0, '', new Set());
+  // Divisions whose ancestors loop (only bad data can do that) are never reached from a root; list
+  // them as roots so an administrator can see and repair them.
+  const listed = new Set(rows.map((row) => row.division.id));
+  for (const d of [...divisions].sort(order)) {
+    if (listed.has(d.id)) continue;
+    const before = rows.length;
+    rows.push({ division: d, depth: 0, path: d.name });
+    listed.add(d.id);
+    visit(d.id, 1, d.name, new Set([d.id]));
+    for (const row of rows.slice(before)) listed.add(row.division.id);
+  }
   return rows;
 }

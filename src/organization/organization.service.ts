@@ -128,7 +128,7 @@ export class OrganizationService {
     return this.db.transaction(async (manager) => {
       const repo = manager.getRepository(Category);
       await this.checkCategoryName(repo, dto.name, null);
-      return repo.save(repo.create({ name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active }));
+      return repo.save(repo.create({ name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active === true }));
     });
   }
 
@@ -138,7 +138,7 @@ export class OrganizationService {
       const category = await repo.findOne({ where: { id } });
       if (!category) throw new NotFoundError();
       await this.checkCategoryName(repo, dto.name, id);
-      Object.assign(category, { name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active });
+      Object.assign(category, { name: dto.name, sortOrder: dto.sortOrder ?? 0, active: dto.active === true });
       return repo.save(category);
     });
   }

@@ -1,4 +1,4 @@
-import { IsInt, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Checkbox, ToOptionalInt, Trim } from '../../common/forms';
 
 export class CategoryDto {
@@ -13,6 +13,9 @@ export class CategoryDto {
   @Min(0, { message: '表示順は0以上で入力してください。' })
   sortOrder!: number | null;
 
+  /** An unticked checkbox sends nothing, so absent means false (see the service). */
   @Checkbox()
+  @IsOptional()
+  @IsBoolean()
   active!: boolean;
 }
