@@ -13,7 +13,9 @@ import { AppConfig } from './config/config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DatabaseModule } from './database/database.module';
 import { DemoSeedService } from './database/demo-seed.service';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationModule } from './organization/organization.module';
+import { ProposalsModule } from './proposals/proposals.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -28,6 +30,8 @@ export class AppModule {
         OrganizationModule,
         UsersModule,
         AuthModule,
+        NotificationsModule,
+        ProposalsModule,
       ],
       controllers: [DashboardController],
       providers: [

@@ -12,6 +12,7 @@ import { projectRoot } from './common/paths';
 import { setupViewEngine } from './common/view-engine';
 import { viewLocalsMiddleware } from './common/view-locals.middleware';
 import { APP_CONFIG, AppConfig } from './config/config';
+import { NotificationsService } from './notifications/notifications.service';
 import { UsersService } from './users/users.service';
 
 export const SESSION_COOKIE = 'tane.sid';
@@ -93,7 +94,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     }),
   );
   app.use(currentUserMiddleware(app.get(UsersService), config));
-  app.use(viewLocalsMiddleware);
+  app.use(viewLocalsMiddleware(app.get(NotificationsService)));
 
   // Errors raised by the middleware above (oversized or malformed bodies, a failing session store)
   // happen before Nest's filters can see them; answer them with the same Japanese pages.

@@ -38,6 +38,7 @@ export class AuthController {
     await regenerate(req);
     req.session.userId = user.id;
     req.session.loginAt = Date.now();
+    req.session.verifiedAt = Date.now();
     flash(req, 'success', `${user.name}さん、ようこそ。`);
     res.redirect(303, user.mustChangePassword ? '/account/password' : safeRedirectPath(dto.next));
   }
@@ -62,7 +63,9 @@ export class AuthController {
   @SignedIn()
   @FormPage('account/password', 'passwordPage')
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request, @Res() res: Response) {
-    await this.auth.changePassword(req.user!, dto, req.sessionID);
+    const revokedAt = await this.auth.changePassword(req.user!, dto, req.sessionID);
+    // this session survives the revocation that ends the user's other sessions
+    req.session.verifiedAt = revokedAt.getTime();
     flash(req, 'success', 'パスワードを変更しました。ほかの端末でのログインは終了しました。');
     res.redirect(303, '/');
   }

@@ -40,7 +40,7 @@ export class AuthService {
     user: User,
     input: { currentPassword: string; newPassword: string; newPasswordConfirm: string },
     currentSid: string,
-  ): Promise<void> {
+  ): Promise<Date> {
     const withHash = await this.users.findByLoginWithHash(user.login);
     if (!withHash || !(await verifyPassword(withHash.passwordHash, input.currentPassword))) {
       throw FormValidationException.field('currentPassword', '現在のパスワードが正しくありません。');
@@ -53,8 +53,9 @@ export class AuthService {
     if (input.newPassword === input.currentPassword) {
       throw FormValidationException.field('newPassword', '現在と異なるパスワードにしてください。');
     }
-    await this.users.changePassword(user, input.newPassword, currentSid);
+    const revokedAt = await this.users.changePassword(user, input.newPassword, currentSid);
     this.logger.event('info', 'password_changed', { userId: user.id, login: user.login });
+    return revokedAt;
   }
 }
 

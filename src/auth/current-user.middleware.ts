@@ -4,7 +4,9 @@ import { UsersService } from '../users/users.service';
 
 /**
  * Loads the signed-in user on every request, so a disabled account or changed roles take effect at
- * once, and ends sessions that passed the absolute time limit however active they were.
+ * once, and ends sessions that passed the absolute time limit however active they were, or that
+ * signed in before the user's sessions were revoked (a request in flight during a password change
+ * may save its session row again after the change deleted it; this check still ends it).
  */
 export function currentUserMiddleware(users: UsersService, config: AppConfig) {
   const absoluteMs = config.sessionAbsoluteHours * 60 * 60 * 1000;
@@ -12,12 +14,15 @@ export function currentUserMiddleware(users: UsersService, config: AppConfig) {
     const userId = req.session?.userId;
     if (!userId) return next();
     const expired = !req.session.loginAt || Date.now() - req.session.loginAt > absoluteMs;
+    // A fresh, empty session rather than none: the page that follows (often the login page) still
+    // needs a session for its CSRF token.
     const end = (): void => {
-      req.session.destroy(() => next());
+      req.session.regenerate((err) => next(err));
     };
     if (expired) return end();
     users.findActiveById(userId).then((user) => {
-      if (!user) return end();
+      const revoked = user?.sessionsRevokedAt && (req.session.verifiedAt ?? 0) < user.sessionsRevokedAt.getTime();
+      if (!user || revoked) return end();
       req.user = user;
       next();
     }, next);

@@ -95,6 +95,13 @@ export const Checkbox = (): PropertyDecorator =>
 export const ToArray = (): PropertyDecorator =>
   Transform(({ value }) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]));
 
+/** Several ids from a multi-select: ["3", "5"] or "3" → [3, 5]; non-numbers stay for the validator to refuse. */
+export const ToIntArray = (): PropertyDecorator =>
+  Transform(({ value }) => {
+    const values = value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value];
+    return values.filter((v) => v !== '').map((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v));
+  });
+
 /** "12" → 12, "" → null; anything else stays as typed so the validator can say what is wrong. */
 export const ToOptionalInt = (): PropertyDecorator =>
   Transform(({ value }) => {

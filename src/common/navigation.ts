@@ -8,6 +8,11 @@ export interface NavItem {
 /** Menu entries by role; a user with several roles sees the union, each entry once, in this order. */
 const ENTRIES: { href: string; label: string; roles: Role[] | 'all' }[] = [
   { href: '/', label: 'ダッシュボード', roles: 'all' },
+  { href: '/proposals/mine', label: '自分の提案', roles: ['staff'] },
+  { href: '/review', label: '所管課の受付箱', roles: ['reviewer'] },
+  { href: '/office', label: '事務局の受付箱', roles: ['office'] },
+  { href: '/proposals', label: '提案一覧', roles: 'all' },
+  { href: '/adopted', label: '採用事例', roles: 'all' },
   { href: '/admin/users', label: 'ユーザー', roles: ['admin'] },
   { href: '/admin/divisions', label: '組織', roles: ['admin'] },
   { href: '/admin/categories', label: '提案分野', roles: ['admin'] },

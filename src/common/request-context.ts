@@ -11,6 +11,8 @@ declare module 'express-session' {
     userId: number;
     /** Epoch ms of the login, for the absolute timeout. */
     loginAt: number;
+    /** Epoch ms when this session last proved the password; older than the user's revocation → ended. */
+    verifiedAt: number;
     flash: FlashMessage[];
   }
 }

@@ -3,9 +3,22 @@ import { ROLE_LABELS } from '../users/roles';
 import { csrf } from '../auth/csrf';
 import { takeFlash } from './flash';
 import { navigationFor } from './navigation';
+import type { NotificationsService } from '../notifications/notifications.service';
 
-/** What the layout needs on every page: who is signed in, their menu, flash messages, the CSRF token. */
-export function viewLocalsMiddleware(req: Request, res: Response, next: NextFunction): void {
+/**
+ * What the layout needs on every page: who is signed in, their menu, unread notifications, flash
+ * messages, the CSRF token.
+ */
+export const viewLocalsMiddleware = (notifications: NotificationsService) => (req: Request, res: Response, next: NextFunction): void => {
+  fillLocals(req, res);
+  if (!req.user || req.method !== 'GET') return next();
+  notifications.unreadCount(req.user.id).then((count) => {
+    res.locals.unreadCount = count;
+    next();
+  }, next);
+};
+
+function fillLocals(req: Request, res: Response): void {
   const user = req.user;
   res.locals.currentUser = user
     ? {
@@ -21,7 +34,6 @@ export function viewLocalsMiddleware(req: Request, res: Response, next: NextFunc
   // Called from the template only when a page has a form, so pages without forms create no session.
   res.locals.csrfToken = () => csrf.generateToken(req);
   if (req.method === 'GET') res.locals.flash = takeFlash(req);
-  next();
 }
 
 const isCurrent = (href: string, path: string): boolean => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/'));

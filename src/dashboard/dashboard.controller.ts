@@ -1,7 +1,6 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public, SignedIn } from '../auth/access.decorators';
-import { navigationFor } from '../common/navigation';
 
 @Controller()
 export class DashboardController {
@@ -18,7 +17,6 @@ export class DashboardController {
       isReviewer: user.hasRole('reviewer'),
       isOffice: user.hasRole('office'),
       isAdmin: user.hasRole('admin'),
-      shortcuts: navigationFor(user.roles).filter((item) => item.href !== '/'),
     };
   }
 

@@ -1,7 +1,29 @@
 import { LoginFailure } from '../auth/login-failure.entity';
 import { SessionRecord } from '../auth/session-record.entity';
+import { Notification } from '../notifications/notification.entity';
+import { OutboxMail } from '../notifications/outbox-mail.entity';
 import { Category } from '../organization/category.entity';
 import { Division } from '../organization/division.entity';
+import { Attachment } from '../proposals/attachment.entity';
+import { ProposalHistoryEntry } from '../proposals/proposal-history.entity';
+import { ProposalNumberSequence } from '../proposals/proposal-number-sequence.entity';
+import { Proposal } from '../proposals/proposal.entity';
+import { Routing } from '../proposals/routing.entity';
+import { Setting } from '../settings/setting.entity';
 import { User } from '../users/user.entity';
 
-export const entities = [Division, User, Category, SessionRecord, LoginFailure];
+export const entities = [
+  Division,
+  User,
+  Category,
+  SessionRecord,
+  LoginFailure,
+  Proposal,
+  Routing,
+  ProposalHistoryEntry,
+  ProposalNumberSequence,
+  Attachment,
+  Notification,
+  OutboxMail,
+  Setting,
+];

@@ -44,6 +44,10 @@ export class User {
   @TimestampColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt!: Date | null;
 
+  /** Sessions whose sign-in is older than this are ended, even one saved again by a request in flight. */
+  @TimestampColumn({ name: 'sessions_revoked_at', nullable: true })
+  sessionsRevokedAt!: Date | null;
+
   @TimestampColumn({ name: 'created_at', default: () => 'CURRENT_TIMESTAMP' })
   createdAt!: Date;
 

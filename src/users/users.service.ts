@@ -120,7 +120,7 @@ export class UsersService {
   async setDisabled(id: number, disabled: boolean, actor: User): Promise<User> {
     if (disabled && id === actor.id) throw FormValidationException.field('_form', '自分自身のアカウントは無効にできません。');
     const user = await this.get(id);
-    await this.db.write((manager) => manager.getRepository(User).update(id, { disabled, updatedAt: new Date() }));
+    await this.db.write((manager) => manager.getRepository(User).update(id, { disabled, updatedAt: new Date(), ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }));
     if (disabled) await this.sessions.destroyUserSessions(id);
     return { ...user, disabled } as User;
   }
@@ -131,19 +131,26 @@ export class UsersService {
     const temporaryPassword = generateTemporaryPassword();
     const passwordHash = await hashPassword(temporaryPassword);
     await this.db.write((manager) =>
-      manager.getRepository(User).update(id, { passwordHash, mustChangePassword: true, updatedAt: new Date() }),
+      manager.getRepository(User).update(id, { passwordHash, mustChangePassword: true, updatedAt: new Date(), sessionsRevokedAt: new Date() }),
     );
     await this.sessions.destroyUserSessions(id);
     return { user, temporaryPassword };
   }
 
-  /** The user's own change: other sessions end, the current one continues. */
-  async changePassword(user: User, newPassword: string, currentSid: string): Promise<void> {
+  /**
+   * The user's own change: other sessions end, the current one continues. Returns the revocation
+   * instant, which the caller's session must be marked as verified after.
+   */
+  async changePassword(user: User, newPassword: string, currentSid: string): Promise<Date> {
     const passwordHash = await hashPassword(newPassword);
+    const revokedAt = new Date();
     await this.db.write((manager) =>
-      manager.getRepository(User).update(user.id, { passwordHash, mustChangePassword: false, updatedAt: new Date() }),
+      manager
+        .getRepository(User)
+        .update(user.id, { passwordHash, mustChangePassword: false, updatedAt: revokedAt, sessionsRevokedAt: revokedAt }),
     );
     await this.sessions.destroyUserSessions(user.id, currentSid);
+    return revokedAt;
   }
 
   async recordLogin(id: number): Promise<void> {

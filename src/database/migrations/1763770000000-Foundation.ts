@@ -40,6 +40,8 @@ export class Foundation1763770000000 implements MigrationInterface {
           { name: 'disabled', type: 'boolean', default: false },
           { name: 'must_change_password', type: 'boolean', default: false },
           timestampColumn(queryRunner, 'last_login_at', true),
+          // sessions signed in before this instant are over (password change, reset, disabling)
+          timestampColumn(queryRunner, 'sessions_revoked_at', true),
           timestampColumn(queryRunner, 'created_at'),
           timestampColumn(queryRunner, 'updated_at'),
         ],

@@ -1,0 +1,30 @@
+import { Controller, Get, Render, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { Roles } from '../auth/access.decorators';
+import { IMPLEMENTATION_LABELS } from './proposal-state-machine';
+import { InboxService } from './inbox.service';
+
+@Controller()
+export class InboxController {
+  constructor(private readonly inbox: InboxService) {}
+
+  @Get('office')
+  @Roles('office')
+  @Render('proposals/office-inbox')
+  async office() {
+    return { title: '事務局の受付箱', ...(await this.inbox.office()) };
+  }
+
+  @Get('review')
+  @Roles('reviewer')
+  @Render('proposals/review-inbox')
+  async review(@Req() req: Request) {
+    const inbox = await this.inbox.reviewer(req.user!);
+    return {
+      title: '所管課の受付箱',
+      divisionName: req.user!.division?.name ?? null,
+      ...inbox,
+      implementing: inbox.implementing.map((p) => ({ ...p, implementationLabel: p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '' })),
+    };
+  }
+}

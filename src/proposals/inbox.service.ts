@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { formatJstDateTime, jstDateString } from '../common/jst';
+import { User } from '../users/user.entity';
+import { addDays } from './proposal-view.service';
+import { STATUS_LABELS } from './proposal-state-machine';
+import { Proposal } from './proposal.entity';
+import { Routing } from './routing.entity';
+
+/** Days before the due date from which an opinion counts as "due soon". */
+export const DUE_SOON_DAYS = 3;
+
+const brief = (p: Proposal) => ({
+  id: p.id,
+  number: p.number,
+  title: p.title,
+  statusLabel: STATUS_LABELS[p.status],
+  submittedAt: p.submittedAt ? formatJstDateTime(p.submittedAt) : null,
+  proposerName: p.proposer?.name ?? null,
+  proposerDivisionName: p.proposerDivision?.name ?? null,
+});
+
+/** The work waiting for the office and for a division's reviewers. */
+@Injectable()
+export class InboxService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async office() {
+    const repo = this.dataSource.getRepository(Proposal);
+    const relations = { proposer: true, proposerDivision: true };
+    const [toScreen, toDecide, continued] = await Promise.all([
+      repo.find({ where: { status: 'submitted' }, relations, order: { submittedAt: 'ASC' } }),
+      repo.find({ where: { status: 'awaiting_decision' }, relations, order: { updatedAt: 'ASC' } }),
+      repo.find({ where: { status: 'continued' }, relations, order: { decidedAt: 'ASC' } }),
+    ]);
+    const today = jstDateString(new Date());
+    const overdue = await this.dataSource
+      .getRepository(Routing)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.proposal', 'p')
+      .innerJoinAndSelect('r.division', 'd')
+      .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on < :today', { yes: true, today })
+      .orderBy('r.due_on', 'ASC')
+      .getMany();
+    return {
+      toScreen: toScreen.map(brief),
+      toDecide: toDecide.map(brief),
+      continued: continued.map(brief),
+      overdue: overdue.map((r) => ({ ...brief(r.proposal!), divisionName: r.division!.name, dueOn: r.dueOn })),
+    };
+  }
+
+  async reviewer(user: User) {
+    if (user.divisionId === null) return { pending: [], answered: [], implementing: [] };
+    const today = jstDateString(new Date());
+    const soon = addDays(today, DUE_SOON_DAYS);
+    const routings = await this.dataSource.getRepository(Routing).find({
+      where: { divisionId: user.divisionId, active: true },
+      relations: { proposal: { proposer: true, proposerDivision: true } },
+      order: { dueOn: 'ASC' },
+    });
+    const implementing = await this.dataSource.getRepository(Proposal).find({
+      where: { leadDivisionId: user.divisionId, status: 'decided', implementationStatus: In(['not_started', 'in_progress']) },
+      order: { decidedAt: 'ASC' },
+    });
+    const item = (r: Routing) => ({
+      ...brief(r.proposal!),
+      dueOn: r.dueOn,
+      isLead: r.isLead,
+      overdue: r.opinionAt === null && r.dueOn < today,
+      dueSoon: r.opinionAt === null && r.dueOn >= today && r.dueOn <= soon,
+    });
+    return {
+      pending: routings.filter((r) => r.opinionAt === null).map(item),
+      answered: routings.filter((r) => r.opinionAt !== null).map(item),
+      implementing: implementing.map((p) => ({ ...brief(p), implementationStatus: p.implementationStatus })),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { Role } from '../users/roles';
+import { Actor, ADOPTED_CASE_DECISIONS, Decision, ProposalStatus } from './proposal-state-machine';
+
+/** What the access rules need to know about a user. */
+export interface Viewer {
+  id: number;
+  roles: readonly Role[];
+  divisionId: number | null;
+}
+
+/** What the access rules need to know about a proposal. */
+export interface ProposalFacts {
+  proposerId: number;
+  coproposerIds: readonly number[];
+  status: ProposalStatus;
+  decision: Decision | null;
+  /** Divisions the proposal is routed to now. */
+  activeRoutingDivisionIds: readonly number[];
+  /** Divisions it was ever routed to (a division keeps seeing what it gave an opinion on). */
+  everRoutedDivisionIds: readonly number[];
+  leadDivisionId: number | null;
+}
+
+/** An adopted case is open to every signed-in user, so good ideas spread (横展開). */
+export const isAdoptedCase = (p: Pick<ProposalFacts, 'status' | 'decision'>): boolean =>
+  p.status === 'decided' && p.decision !== null && ADOPTED_CASE_DECISIONS.includes(p.decision);
+
+const isProposer = (v: Viewer, p: ProposalFacts) => v.id === p.proposerId;
+const isCoproposer = (v: Viewer, p: ProposalFacts) => p.coproposerIds.includes(v.id);
+const isReviewerOf = (v: Viewer, divisionIds: readonly number[]) =>
+  v.roles.includes('reviewer') && v.divisionId !== null && divisionIds.includes(v.divisionId);
+
+/**
+ * Who may see a proposal. Drafts are the proposer's own until submitted; anything a user may not see
+ * is answered as "not found", so its existence is not revealed.
+ */
+export function canView(v: Viewer, p: ProposalFacts): boolean {
+  if (isProposer(v, p) || isCoproposer(v, p)) return true;
+  if (p.status === 'draft') return false;
+  if (v.roles.includes('office') || v.roles.includes('admin')) return true;
+  if (isReviewerOf(v, p.everRoutedDivisionIds)) return true;
+  return isAdoptedCase(p);
+}
+
+/** The parts of the state machine this user may play on this proposal. */
+export function actorsFor(v: Viewer, p: ProposalFacts): Actor[] {
+  const actors: Actor[] = [];
+  if (isProposer(v, p)) actors.push('proposer');
+  if (v.roles.includes('office')) actors.push('office');
+  if (isReviewerOf(v, p.activeRoutingDivisionIds)) actors.push('reviewer');
+  return actors;
+}
+
+/** Implementation progress is reported by the lead division's reviewers, or by the office. */
+export function canReportImplementation(v: Viewer, p: ProposalFacts): boolean {
+  return v.roles.includes('office') || (p.leadDivisionId !== null && isReviewerOf(v, [p.leadDivisionId]));
+}

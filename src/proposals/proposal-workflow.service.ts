@@ -1,0 +1,340 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { ForbiddenError } from '../common/errors';
+import { FormValidationException } from '../common/forms';
+import { jstDateString } from '../common/jst';
+import { DbService } from '../database/db.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { Division } from '../organization/division.entity';
+import { isValidOn } from '../organization/division-tree';
+import { User } from '../users/user.entity';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, RequiredCommentDto, RouteDto } from './dto/workflow.dto';
+import { canReportImplementation } from './proposal-access';
+import { ProposalHistoryEntry } from './proposal-history.entity';
+import {
+  canMoveImplementation,
+  DECISION_LABELS,
+  decisionAction,
+  IMPLEMENTATION_LABELS,
+  implementationAfterDecision,
+  NOT_ACCEPTED_REASON_LABELS,
+} from './proposal-state-machine';
+import { ActionNotAllowedError, applyTransition, StaleProposalError } from './proposal-transition';
+import { Proposal } from './proposal.entity';
+import { ProposalsService } from './proposals.service';
+import { Routing } from './routing.entity';
+
+/** The office's and the divisions' steps: screening, routing, opinions, decision, implementation. */
+@Injectable()
+export class ProposalWorkflowService {
+  constructor(
+    private readonly db: DbService,
+    private readonly proposals: ProposalsService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  /** 受理・回付: accept the submission and route it to a lead division and any related ones. */
+  accept(user: User, id: number, dto: RouteDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const divisions = await this.routeTargets(manager, dto);
+      await applyTransition(manager, {
+        proposal,
+        action: 'accept',
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        changes: { leadDivisionId: dto.leadDivisionId },
+        detail: this.routeDetail(divisions, dto),
+        comment: dto.comment,
+      });
+      await this.createRoutings(manager, id, dto);
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が受理され、所管課で検討が始まりました。`);
+      await this.notifyReviewers(manager, proposal, divisions.map((d) => d.id), `提案「${proposal.title}」が回付されました。回答期限は ${dto.dueOn} です。`);
+    });
+  }
+
+  /** 回付先・回答期限の変更. Divisions that keep their routing keep any opinion they gave. */
+  reroute(user: User, id: number, dto: RouteDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const divisions = await this.routeTargets(manager, dto);
+      await applyTransition(manager, {
+        proposal,
+        action: 'reroute',
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        changes: { leadDivisionId: dto.leadDivisionId },
+        detail: this.routeDetail(divisions, dto),
+        comment: dto.comment,
+      });
+      const routings = manager.getRepository(Routing);
+      const before = await routings.find({ where: { proposalId: id, active: true } });
+      const wanted = new Set([dto.leadDivisionId, ...dto.relatedDivisionIds]);
+      for (const routing of before) {
+        if (!wanted.has(routing.divisionId)) await routings.update(routing.id, { active: false });
+        else await routings.update(routing.id, { isLead: routing.divisionId === dto.leadDivisionId, dueOn: dto.dueOn });
+      }
+      const kept = new Set(before.map((r) => r.divisionId));
+      const added = [...wanted].filter((d) => !kept.has(d));
+      for (const divisionId of added) {
+        await routings.insert({ proposalId: id, divisionId, isLead: divisionId === dto.leadDivisionId, dueOn: dto.dueOn, active: true });
+      }
+      await this.notifyReviewers(manager, proposal, added, `提案「${proposal.title}」が回付されました。回答期限は ${dto.dueOn} です。`);
+      // Rerouting only to divisions that have all answered already completes the opinions.
+      await this.completeOpinionsIfAllIn(manager, id, user.id);
+    });
+  }
+
+  /** 不受理, with one of the fixed reasons and a comment the proposer reads. */
+  notAccept(user: User, id: number, dto: NotAcceptDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      await applyTransition(manager, {
+        proposal,
+        action: 'not_accept',
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        changes: { notAcceptedReason: dto.reason, answer: dto.comment, decidedAt: new Date() },
+        detail: `理由: ${NOT_ACCEPTED_REASON_LABELS[dto.reason]}`,
+        comment: dto.comment,
+      });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」は不受理となりました（${NOT_ACCEPTED_REASON_LABELS[dto.reason]}）。`);
+    });
+  }
+
+  /** 差戻し: back to the proposer to fix and resubmit. */
+  returnToProposer(user: User, id: number, dto: RequiredCommentDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      await applyTransition(manager, {
+        proposal,
+        action: 'return',
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        comment: dto.comment,
+      });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が差し戻されました。コメントを確認し、修正して再提出してください。`);
+    });
+  }
+
+  /**
+   * The division's opinion (意見). The reviewer answers for their own division only; when every
+   * routed division has answered, the proposal moves to 審査待ち by itself in the same transaction.
+   */
+  giveOpinion(user: User, id: number, dto: OpinionDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const routing = await manager
+        .getRepository(Routing)
+        .findOne({ where: { proposalId: id, divisionId: user.divisionId ?? -1, active: true } });
+      if (!routing || !actors.includes('reviewer')) {
+        throw new ActionNotAllowedError('この提案は、あなたの所属課に回付されていません。', id);
+      }
+      const division = await manager.getRepository(Division).findOneOrFail({ where: { id: routing.divisionId } });
+      await applyTransition(manager, {
+        proposal,
+        action: 'give_opinion',
+        actors: ['reviewer'],
+        expectedVersion: dto.version,
+        actorId: user.id,
+        detail: `${division.name}の意見: ${DECISION_LABELS[dto.outcome]}${routing.opinionAt ? '（再回答）' : ''}`,
+        comment: dto.opinionText,
+      });
+      await manager.getRepository(Routing).update(routing.id, {
+        opinionOutcome: dto.outcome,
+        opinionText: dto.opinionText,
+        opinionById: user.id,
+        opinionAt: new Date(),
+      });
+      await this.completeOpinionsIfAllIn(manager, id, null);
+    });
+  }
+
+  private async completeOpinionsIfAllIn(manager: EntityManager, id: number, actorId: number | null): Promise<void> {
+    const active = await manager.getRepository(Routing).find({ where: { proposalId: id, active: true } });
+    if (!active.length || active.some((r) => r.opinionAt === null)) return;
+    const proposal = await manager.getRepository(Proposal).findOneOrFail({ where: { id } });
+    if (proposal.status !== 'under_review') return;
+    await applyTransition(manager, {
+      proposal,
+      action: 'complete_opinions',
+      actors: ['system'],
+      expectedVersion: proposal.version,
+      actorId,
+      detail: 'すべての回付先から意見がそろいました',
+    });
+    await this.proposals.notifyOffice(manager, id, `提案「${proposal.title}」の所管課意見がそろいました。採否の決定をお願いします。`);
+  }
+
+  /**
+   * 採否. 継続検討 keeps the proposal open for a later decision (in a later fiscal year too); the other
+   * outcomes close it and start the implementation track where one applies.
+   */
+  decide(user: User, id: number, dto: DecisionDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const final = dto.decision !== 'continued';
+      await applyTransition(manager, {
+        proposal,
+        action: decisionAction(dto.decision),
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        changes: {
+          decision: dto.decision,
+          decisionReason: dto.reason,
+          answer: dto.answer,
+          decidedAt: new Date(),
+          implementationStatus: final ? implementationAfterDecision(dto.decision) : null,
+          implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : null,
+        },
+        detail: `採否: ${DECISION_LABELS[dto.decision]}`,
+        comment: dto.reason,
+      });
+      await manager.getRepository(Routing).update({ proposalId: id, active: true }, { active: false });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が決まりました: ${DECISION_LABELS[dto.decision]}。回答をご確認ください。`);
+    });
+  }
+
+  /** 採否の訂正: needs a reason; the history keeps the earlier decision and the correction. */
+  correctDecision(user: User, id: number, dto: DecisionDto): Promise<void> {
+    if (!dto.correctionReason?.trim()) {
+      throw FormValidationException.field('correctionReason', '訂正の理由を入力してください。');
+    }
+    if (dto.decision === 'continued') {
+      throw FormValidationException.field('decision', '決定済みの採否を「継続検討」に訂正することはできません。');
+    }
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const implementation = implementationAfterDecision(dto.decision);
+      // An implementation already under way is kept when the outcome stays adopted.
+      const keepImplementation =
+        implementation === 'not_started' && proposal.implementationStatus !== null && proposal.implementationStatus !== 'implemented';
+      await applyTransition(manager, {
+        proposal,
+        action: 'correct_decision',
+        actors,
+        expectedVersion: dto.version,
+        actorId: user.id,
+        changes: {
+          decision: dto.decision,
+          decisionReason: dto.reason,
+          answer: dto.answer,
+          implementationStatus: keepImplementation ? proposal.implementationStatus : implementation,
+          implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : keepImplementation ? proposal.implementedOn : null,
+        },
+        detail: `採否の訂正: ${proposal.decision ? DECISION_LABELS[proposal.decision] : '―'} → ${DECISION_LABELS[dto.decision]}`,
+        comment: dto.correctionReason,
+      });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が訂正されました: ${DECISION_LABELS[dto.decision]}。`);
+    });
+  }
+
+  /** 実施状況, reported by the lead division (or the office) for adopted proposals. */
+  updateImplementation(user: User, id: number, dto: ImplementationDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, facts } = await this.proposals.getVisible(user, id, manager);
+      if (!canReportImplementation(user, facts)) throw new ForbiddenError('実施状況は主管課または改革推進課が報告します。');
+      if (proposal.version !== dto.version) throw new StaleProposalError(id, proposal.status);
+      const from = proposal.implementationStatus;
+      if (proposal.status !== 'decided' || from === null || !canMoveImplementation(from, dto.status)) {
+        throw new ActionNotAllowedError(
+          from === null
+            ? '採用・一部採用となった提案だけが実施状況を報告できます。'
+            : `実施状況を「${IMPLEMENTATION_LABELS[from]}」から「${IMPLEMENTATION_LABELS[dto.status]}」には変更できません。`,
+          id,
+        );
+      }
+      if (dto.status === 'abandoned' && !dto.note?.trim()) throw FormValidationException.field('note', '断念の理由を入力してください。');
+      if (dto.status === 'implemented' && dto.implementedOn! > jstDateString(new Date())) {
+        throw FormValidationException.field('implementedOn', '実施日に未来の日付は入力できません。');
+      }
+      const result = await manager
+        .createQueryBuilder()
+        .update(Proposal)
+        .set({
+          implementationStatus: dto.status,
+          implementedOn: dto.status === 'implemented' ? dto.implementedOn : null,
+          actualHours: dto.status === 'implemented' ? dto.actualHours : proposal.actualHours,
+          actualYen: dto.status === 'implemented' ? dto.actualYen : proposal.actualYen,
+          implementationNote: dto.note?.trim() || proposal.implementationNote,
+          version: () => 'version + 1',
+          updatedAt: new Date(),
+        })
+        .where('id = :id AND version = :version', { id, version: dto.version })
+        .execute();
+      if (result.affected !== 1) throw new StaleProposalError(id, proposal.status);
+      await manager.getRepository(ProposalHistoryEntry).insert({
+        proposalId: id,
+        actorId: user.id,
+        action: 'implementation',
+        fromStatus: proposal.status,
+        toStatus: proposal.status,
+        detail: `実施状況: ${IMPLEMENTATION_LABELS[from]} → ${IMPLEMENTATION_LABELS[dto.status]}${dto.status === 'implemented' ? `（実施日 ${dto.implementedOn}）` : ''}`,
+        comment: dto.note?.trim() || null,
+      });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の実施状況が「${IMPLEMENTATION_LABELS[dto.status]}」になりました。`);
+    });
+  }
+
+  // --- helpers ---
+
+  /** The divisions a route names must exist today and be different from each other. */
+  private async routeTargets(manager: EntityManager, dto: RouteDto): Promise<Division[]> {
+    const ids = [dto.leadDivisionId, ...dto.relatedDivisionIds.filter((d) => d !== dto.leadDivisionId)];
+    const today = jstDateString(new Date());
+    if (dto.dueOn < today) throw FormValidationException.field('dueOn', '回答期限には今日以降の日付を入力してください。');
+    const found = await manager.getRepository(Division).find({ where: { id: In(ids) } });
+    const current = found.filter((d) => isValidOn(d, today));
+    if (!current.some((d) => d.id === dto.leadDivisionId)) throw FormValidationException.field('leadDivisionId', '主管課を選び直してください。');
+    if (current.length !== ids.length) throw FormValidationException.field('relatedDivisionIds', '関係課を選び直してください。');
+    dto.relatedDivisionIds = ids.slice(1);
+    return ids.map((id) => current.find((d) => d.id === id)!);
+  }
+
+  private routeDetail(divisions: Division[], dto: RouteDto): string {
+    const [lead, ...related] = divisions;
+    return `主管課: ${lead.name}${related.length ? `、関係課: ${related.map((d) => d.name).join('・')}` : ''}（回答期限 ${dto.dueOn}）`;
+  }
+
+  private async createRoutings(manager: EntityManager, proposalId: number, dto: RouteDto): Promise<void> {
+    const rows = [dto.leadDivisionId, ...dto.relatedDivisionIds].map((divisionId) => ({
+      proposalId,
+      divisionId,
+      isLead: divisionId === dto.leadDivisionId,
+      dueOn: dto.dueOn,
+      active: true,
+    }));
+    await manager.getRepository(Routing).insert(rows);
+  }
+
+  private async notifyProposer(manager: EntityManager, proposal: Proposal, message: string): Promise<void> {
+    const coproposers = await manager
+      .createQueryBuilder()
+      .select('cp.user_id', 'user_id')
+      .from('proposal_coproposers', 'cp')
+      .where('cp.proposal_id = :id', { id: proposal.id })
+      .getRawMany<{ user_id: number }>();
+    await this.notifications.notify(manager, {
+      userIds: [proposal.proposerId, ...coproposers.map((c) => Number(c.user_id))],
+      proposalId: proposal.id,
+      kind: 'status',
+      message,
+    });
+  }
+
+  private async notifyReviewers(manager: EntityManager, proposal: Proposal, divisionIds: number[], message: string): Promise<void> {
+    if (!divisionIds.length) return;
+    const reviewers = await manager
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .where('u.division_id IN (:...divisionIds)', { divisionIds })
+      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
+      .getMany();
+    await this.notifications.notify(manager, { userIds: reviewers.map((u) => u.id), proposalId: proposal.id, kind: 'routing', message });
+  }
+}

@@ -1,0 +1,94 @@
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Roles } from '../auth/access.decorators';
+import { flash } from '../common/flash';
+import { FormPage } from '../common/forms';
+import { IdPipe } from '../common/id.pipe';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, RequiredCommentDto, RouteDto } from './dto/workflow.dto';
+import { ProposalViewService } from './proposal-view.service';
+import { ProposalWorkflowService } from './proposal-workflow.service';
+
+/**
+ * The office's and reviewers' action forms on the proposal page. Each re-renders that page with its
+ * messages when refused (the context comes from ProposalsController.detailContext).
+ */
+@Controller('proposals/:id')
+export class WorkflowController {
+  constructor(
+    private readonly workflow: ProposalWorkflowService,
+    private readonly views: ProposalViewService,
+  ) {}
+
+  detailContext(req: Request): Promise<Record<string, unknown>> {
+    return this.views.detailContext(req);
+  }
+
+  private done(req: Request, res: Response, id: number, message: string): void {
+    flash(req, 'success', message);
+    res.redirect(303, `/proposals/${id}`);
+  }
+
+  @Post('accept')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async accept(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.accept(req.user!, id, dto);
+    this.done(req, res, id, '受理し、所管課に回付しました。');
+  }
+
+  @Post('reroute')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async reroute(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.reroute(req.user!, id, dto);
+    this.done(req, res, id, '回付先・回答期限を変更しました。');
+  }
+
+  @Post('not-accept')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async notAccept(@Param('id', IdPipe) id: number, @Body() dto: NotAcceptDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.notAccept(req.user!, id, dto);
+    this.done(req, res, id, '不受理としました。');
+  }
+
+  @Post('return')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: RequiredCommentDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.returnToProposer(req.user!, id, dto);
+    this.done(req, res, id, '提案者に差し戻しました。');
+  }
+
+  @Post('opinion')
+  @Roles('reviewer')
+  @FormPage('proposals/show', 'detailContext')
+  async opinion(@Param('id', IdPipe) id: number, @Body() dto: OpinionDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.giveOpinion(req.user!, id, dto);
+    this.done(req, res, id, '所管課の意見を登録しました。');
+  }
+
+  @Post('decision')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async decide(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.decide(req.user!, id, dto);
+    this.done(req, res, id, '採否を決定しました。提案者に通知しました。');
+  }
+
+  @Post('correction')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async correct(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.correctDecision(req.user!, id, dto);
+    this.done(req, res, id, '採否を訂正しました。');
+  }
+
+  @Post('implementation')
+  @Roles('reviewer', 'office')
+  @FormPage('proposals/show', 'detailContext')
+  async implementation(@Param('id', IdPipe) id: number, @Body() dto: ImplementationDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.updateImplementation(req.user!, id, dto);
+    this.done(req, res, id, '実施状況を更新しました。');
+  }
+}
