@@ -61,10 +61,20 @@ export class ErrorPageFilter implements ExceptionFilter {
     if (exception instanceof FormValidationException) {
       if (exception.status === 400) this.logger.event('warn', 'form_tampering', { ...who, errors: exception.summary });
       if (req.formPage) {
-        const context = await req.formPage.loadContext();
+        let context: Record<string, unknown>;
+        try {
+          context = await req.formPage.loadContext();
+        } catch (contextError) {
+          // The page itself cannot be shown (e.g. the record is gone or not visible): answer that.
+          req.formPage = undefined;
+          return this.respond(contextError, req, res);
+        }
+        // What the user typed wins; a form that sent no fields (a button-only form such as
+        // "disable") keeps the page's own values so the form on it does not come back blank.
+        const typed = formValues(req.body);
         return res.status(exception.status).render(req.formPage.view, {
           ...context,
-          values: formValues(req.body),
+          values: Object.keys(typed).length ? typed : (context.values ?? {}),
           errors: exception.fieldErrors,
           errorSummary: exception.summary,
         });

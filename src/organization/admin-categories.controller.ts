@@ -39,9 +39,8 @@ export class AdminCategoriesController {
     return { title: `提案分野の編集: ${category.name}`, category, values: category };
   }
 
-  async editContext(req: Request): Promise<Record<string, unknown>> {
-    const category = await this.organization.getCategory(new IdPipe().transform(req.params.id as string));
-    return { title: `提案分野の編集: ${category.name}`, category };
+  editContext(req: Request): Promise<Record<string, unknown>> {
+    return this.editForm(new IdPipe().transform(req.params.id as string));
   }
 
   @Post(':id')

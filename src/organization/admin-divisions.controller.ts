@@ -73,9 +73,8 @@ export class AdminDivisionsController {
     };
   }
 
-  async editContext(req: Request): Promise<Record<string, unknown>> {
-    const { values: _ignored, ...context } = await this.editForm(new IdPipe().transform(req.params.id as string));
-    return context;
+  editContext(req: Request): Promise<Record<string, unknown>> {
+    return this.editForm(new IdPipe().transform(req.params.id as string));
   }
 
   @Post(':id')

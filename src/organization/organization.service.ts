@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
 import { jstDateString } from '../common/jst';
@@ -81,7 +81,8 @@ export class OrganizationService {
       await this.checkParent(repo, dto.parentId, division.kind, division.id);
       this.checkPeriod(division.validFrom, dto.validTo);
       if (dto.validTo !== null) {
-        const activeChild = await repo.findOne({ where: { parentId: id, validTo: IsNull() } });
+        const children = await repo.find({ where: { parentId: id } });
+        const activeChild = children.find((c) => c.validTo === null || c.validTo > dto.validTo!);
         if (activeChild) {
           throw FormValidationException.field('validTo', `下位組織「${activeChild.name}」が存続しているため廃止できません。先に下位組織を廃止してください。`);
         }

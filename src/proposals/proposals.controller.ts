@@ -144,9 +144,8 @@ export class ProposalsController {
     };
   }
 
-  async editContext(req: Request): Promise<Record<string, unknown>> {
-    const { values: _typedValuesComeFromTheRequest, ...context } = await this.editForm(new IdPipe().transform(req.params.id as string), req);
-    return context;
+  editContext(req: Request): Promise<Record<string, unknown>> {
+    return this.editForm(new IdPipe().transform(req.params.id as string), req);
   }
 
   @Post('proposals/:id')

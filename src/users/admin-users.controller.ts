@@ -40,12 +40,16 @@ export class AdminUsersController {
     };
   }
 
-  /** What the user form needs besides the user's own values (also used when re-rendering after an error). */
-  async formContext(): Promise<Record<string, unknown>> {
-    return {
-      divisionOptions: await this.organization.currentDivisionOptions(),
-      roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-    };
+  /**
+   * What the user form needs besides the user's own values. A user's division that has since been
+   * ended is still offered, so saving the form unchanged does not drop it.
+   */
+  async formContext(current?: { id: number; name: string } | null): Promise<Record<string, unknown>> {
+    const divisionOptions = await this.organization.currentDivisionOptions();
+    if (current && !divisionOptions.some((d) => d.id === current.id)) {
+      divisionOptions.unshift({ id: current.id, label: `${current.name}（廃止された組織）` });
+    }
+    return { divisionOptions, roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })) };
   }
 
   @Get('new')
@@ -71,14 +75,13 @@ export class AdminUsersController {
       title: `ユーザーの編集: ${user.name}`,
       user,
       values: { name: user.name, email: user.email, divisionId: user.divisionId, roles: user.roles },
-      ...(await this.formContext()),
+      ...(await this.formContext(user.division)),
     };
   }
 
   /** Re-render context for the edit form: the record itself is needed for its header and buttons. */
-  async editContext(req: Request): Promise<Record<string, unknown>> {
-    const user = await this.users.get(new IdPipe().transform(req.params.id as string));
-    return { title: `ユーザーの編集: ${user.name}`, user, ...(await this.formContext()) };
+  editContext(req: Request): Promise<Record<string, unknown>> {
+    return this.editForm(new IdPipe().transform(req.params.id as string));
   }
 
   @Post(':id')

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { insertRows, isPostgres } from './migration-helpers';
 
 /** The default 提案分野 list from the domain description; the office can change it afterwards. */
 export const DEFAULT_CATEGORIES = [
@@ -19,21 +20,15 @@ export class DefaultCategories1763770000001 implements MigrationInterface {
   name = 'DefaultCategories1763770000001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .insert()
-      .into('categories')
-      .values(DEFAULT_CATEGORIES.map((name, i) => ({ name, sort_order: (i + 1) * 10, active: true })))
-      .orIgnore()
-      .execute();
+    await insertRows(
+      queryRunner,
+      'categories',
+      DEFAULT_CATEGORIES.map((name, i) => ({ name, sort_order: (i + 1) * 10, active: true })),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .delete()
-      .from('categories')
-      .where('name IN (:...names)', { names: DEFAULT_CATEGORIES })
-      .execute();
+    const placeholders = DEFAULT_CATEGORIES.map((_, i) => (isPostgres(queryRunner) ? `$${i + 1}` : '?'));
+    await queryRunner.query(`DELETE FROM categories WHERE name IN (${placeholders.join(', ')})`, DEFAULT_CATEGORIES);
   }
 }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { idColumn, isPostgres, timestampColumn } from './migration-helpers';
+import { idColumn, insertRows, isPostgres, timestampColumn } from './migration-helpers';
 
 /** Proposals, their routing to divisions, opinions, history (append-only), attachments, settings. */
 export class Proposals1763770000002 implements MigrationInterface {
@@ -234,12 +234,7 @@ export class Proposals1763770000002 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.manager
-      .createQueryBuilder()
-      .insert()
-      .into('settings')
-      .values([{ key: 'opinion_due_days', value: '30' }])
-      .execute();
+    await insertRows(queryRunner, 'settings', [{ key: 'opinion_due_days', value: '30' }]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

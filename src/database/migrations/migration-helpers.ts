@@ -17,3 +17,19 @@ export const timestampColumn = (queryRunner: QueryRunner, name: string, nullable
   isNullable: nullable,
   ...(nullable ? {} : { default: 'CURRENT_TIMESTAMP' }),
 });
+
+/**
+ * Inserts rows with plain SQL. Migrations must not go through entity metadata: an entity describes
+ * today's schema, a migration the schema at its own point in history (and the query builder would
+ * silently drop keys that are column names rather than entity properties).
+ */
+export async function insertRows(queryRunner: QueryRunner, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  for (const row of rows) {
+    const columns = Object.keys(row);
+    const placeholders = columns.map((_, i) => (isPostgres(queryRunner) ? `$${i + 1}` : '?'));
+    await queryRunner.query(
+      `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${placeholders.join(', ')})`,
+      columns.map((c) => row[c]),
+    );
+  }
+}

@@ -21,10 +21,11 @@ export class UpdateUserDto {
   @IsInt({ message: '所属を選び直してください。' })
   divisionId!: number | null;
 
+  /** No box ticked sends nothing at all: the default keeps that an empty choice, not a missing field. */
   @ToArray()
   @ArrayMinSize(1, { message: '役割を1つ以上選んでください。' })
   @IsIn(ROLES, { each: true, message: '役割を選び直してください。' })
-  roles!: Role[];
+  roles: Role[] = [];
 }
 
 export class CreateUserDto extends UpdateUserDto {

@@ -1,0 +1,318 @@
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { jstDateString } from '../../src/common/jst';
+import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
+import { Notification } from '../../src/notifications/notification.entity';
+import { Category } from '../../src/organization/category.entity';
+import { Division } from '../../src/organization/division.entity';
+import { addDays } from '../../src/proposals/proposal-view.service';
+import { Role } from '../../src/users/roles';
+import { loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
+import { createTestApp, TestApp } from '../factories/test-app';
+import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
+
+/**
+ * Who may use each route the application registers. Every new route must be added here: the first
+ * test fails while the table and the router disagree, in either direction.
+ *   public     anyone, signed in or not
+ *   signed-in  any signed-in user, whatever their roles
+ *   [roles]    a signed-in user holding at least one of these roles
+ */
+type Access = 'public' | 'signed-in' | readonly Role[];
+
+interface RouteRule {
+  access: Access;
+  /** A public page that sends a signed-in user elsewhere (the login page sends them home). */
+  signedInRedirect?: string;
+  /** The route ends the session that uses it; it gets a session of its own for each request. */
+  endsSession?: boolean;
+  /**
+   * Which record its :id is. By default one every signed-in user may see (for proposals: an adopted
+   * case, open to all); 'own-draft' is a draft of the persona's own, for the proposer's edit form.
+   */
+  sample?: 'own-draft';
+}
+
+const ADMIN = ['admin'] as const;
+const STAFF = ['staff'] as const;
+const OFFICE = ['office'] as const;
+const REVIEWER = ['reviewer'] as const;
+
+const ROUTES: Record<string, RouteRule> = {
+  'GET /': { access: 'signed-in' },
+  'GET /healthz': { access: 'public' },
+  'GET /login': { access: 'public', signedInRedirect: '/' },
+  'POST /login': { access: 'public' },
+  'POST /logout': { access: 'signed-in', endsSession: true },
+  'GET /account/password': { access: 'signed-in' },
+  'POST /account/password': { access: 'signed-in' },
+
+  'GET /admin/users': { access: ADMIN },
+  'GET /admin/users/new': { access: ADMIN },
+  'POST /admin/users': { access: ADMIN },
+  'GET /admin/users/:id': { access: ADMIN },
+  'POST /admin/users/:id': { access: ADMIN },
+  'POST /admin/users/:id/disable': { access: ADMIN },
+  'POST /admin/users/:id/enable': { access: ADMIN },
+  'POST /admin/users/:id/reset-password': { access: ADMIN },
+
+  'GET /admin/divisions': { access: ADMIN },
+  'GET /admin/divisions/new': { access: ADMIN },
+  'POST /admin/divisions': { access: ADMIN },
+  'GET /admin/divisions/:id': { access: ADMIN },
+  'POST /admin/divisions/:id': { access: ADMIN },
+
+  'GET /admin/categories': { access: ADMIN },
+  'GET /admin/categories/new': { access: ADMIN },
+  'POST /admin/categories': { access: ADMIN },
+  'GET /admin/categories/:id': { access: ADMIN },
+  'POST /admin/categories/:id': { access: ADMIN },
+
+  'GET /proposals': { access: 'signed-in' },
+  'GET /proposals/mine': { access: STAFF },
+  'GET /proposals/new': { access: STAFF },
+  'POST /proposals': { access: STAFF },
+  'GET /proposals/:id': { access: 'signed-in' },
+  'GET /proposals/:id/print': { access: 'signed-in' },
+  'GET /proposals/:id/edit': { access: STAFF, sample: 'own-draft' },
+  'POST /proposals/:id': { access: STAFF, sample: 'own-draft' },
+  'POST /proposals/:id/withdraw': { access: STAFF },
+  'POST /proposals/:id/accept': { access: OFFICE },
+  'POST /proposals/:id/reroute': { access: OFFICE },
+  'POST /proposals/:id/not-accept': { access: OFFICE },
+  'POST /proposals/:id/return': { access: OFFICE },
+  'POST /proposals/:id/opinion': { access: REVIEWER },
+  'POST /proposals/:id/decision': { access: OFFICE },
+  'POST /proposals/:id/correction': { access: OFFICE },
+  'POST /proposals/:id/implementation': { access: ['reviewer', 'office'] },
+  'GET /adopted': { access: 'signed-in' },
+  'GET /office': { access: OFFICE },
+  'GET /review': { access: REVIEWER },
+
+  'GET /notifications': { access: 'signed-in' },
+  'POST /notifications/:id/open': { access: 'signed-in' },
+  'POST /notifications/read-all': { access: 'signed-in' },
+};
+
+type PersonaName = 'anonymous' | 'staff' | 'reviewer' | 'office' | 'admin' | 'staff+admin';
+const PERSONAS: { name: PersonaName; roles: Role[] | null }[] = [
+  { name: 'anonymous', roles: null },
+  { name: 'staff', roles: ['staff'] },
+  { name: 'reviewer', roles: ['reviewer'] },
+  { name: 'office', roles: ['office'] },
+  { name: 'admin', roles: ['admin'] },
+  { name: 'staff+admin', roles: ['staff', 'admin'] },
+];
+
+/** What a persona should get from a route, by the table. */
+function expectedFor(rule: RouteRule, roles: Role[] | null): 'allowed' | 'login' | 'forbidden' {
+  if (rule.access === 'public') return 'allowed';
+  if (roles === null) return 'login';
+  if (rule.access === 'signed-in') return 'allowed';
+  return rule.access.some((role) => roles.includes(role)) ? 'allowed' : 'forbidden';
+}
+
+/** The routes Express really has, as "METHOD /path", read from the router of the running app. */
+function registeredRoutes(t: TestApp): string[] {
+  const router = (t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] } })
+    .router;
+  const routes = new Set<string>();
+  for (const layer of router.stack) {
+    if (!layer.route) continue;
+    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+    for (const [method, on] of Object.entries(layer.route.methods)) {
+      if (!on || method === '_all') continue;
+      for (const path of paths) routes.add(`${method.toUpperCase()} ${path}`);
+    }
+  }
+  return [...routes].sort();
+}
+
+const ACCESS_DENIED_TEXT = 'この操作を行う権限がありません。';
+
+describe('access matrix', () => {
+  let t: TestApp;
+  const agents = new Map<PersonaName, TestAgent>();
+  const tokens = new Map<PersonaName, string>();
+  const logins = new Map<PersonaName, string>();
+  /** Ids that exist, for the :id of each kind of record. */
+  const sampleIds: Record<string, number> = {};
+  /** Each staff persona's own draft proposal. */
+  const ownDrafts = new Map<PersonaName, number>();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedDemo(t);
+    for (const persona of PERSONAS) {
+      if (!persona.roles) {
+        const agent = request.agent(t.app.getHttpServer());
+        agents.set(persona.name, agent);
+        // An anonymous visitor also has a session (and a valid token) once the login page was shown.
+        tokens.set(persona.name, await csrfToken(agent, '/login'));
+        continue;
+      }
+      const user = await createUser(t, { roles: persona.roles, login: `matrix-${persona.name.replace('+', '-')}`, divisionCode: '211' });
+      logins.set(persona.name, user.login);
+      const agent = await signIn(t, user.login);
+      agents.set(persona.name, agent);
+      tokens.set(persona.name, await csrfToken(agent, '/account/password'));
+    }
+    // A user nobody signs in as, for the actions on a user record (disable, reset-password…).
+    const target = await createUser(t, { roles: ['staff'], login: 'matrix-target' });
+    sampleIds.users = target.id;
+    const civic = await t.dataSource.getRepository(Division).findOneByOrFail({ code: '211' });
+    sampleIds.divisions = civic.id;
+    sampleIds.categories = (await t.dataSource.getRepository(Category).findOneByOrFail({ name: '庶務事務' })).id;
+
+    // An adopted case (visible to every signed-in user), made by the demo accounts through the forms.
+    const proposer = await signIn(t, 'demo-staff', DEMO_PASSWORD);
+    const office = await signIn(t, 'demo-office', DEMO_PASSWORD);
+    const reviewer = await signIn(t, 'demo-reviewer', DEMO_PASSWORD); // a reviewer of 市民課 (211)
+    const adopted = await submitProposal(proposer);
+    const version = async () => String((await loadProposal(t, adopted)).version);
+    const steps: [TestAgent, string, Record<string, string>][] = [
+      [office, 'accept', { leadDivisionId: String(civic.id), dueOn: addDays(jstDateString(new Date()), 30), comment: '' }],
+      [reviewer, 'opinion', { outcome: 'adopted', opinionText: '実施できます。' }],
+      [office, 'decision', { decision: 'adopted', reason: '効果が大きい。', answer: '採用します。' }],
+    ];
+    for (const [agent, action, fields] of steps) {
+      const res = await postForm(agent, `/proposals/${adopted}/${action}`, { ...fields, version: await version() });
+      if (res.status !== 303) throw new Error(`setting up the adopted case: ${action} answered ${res.status}`);
+    }
+    expect(await loadProposal(t, adopted)).toMatchObject({ status: 'decided', decision: 'adopted' });
+    sampleIds.proposals = adopted;
+    for (const persona of ['staff', 'staff+admin'] as const) {
+      const res = await postForm(agents.get(persona)!, '/proposals', { ...validProposal(), intent: 'draft' }, '/proposals/new');
+      ownDrafts.set(persona, proposalIdFrom(res.headers.location));
+    }
+    const [notification] = await t.dataSource.getRepository(Notification).find({ order: { id: 'ASC' }, take: 1 });
+    if (!notification) throw new Error('the adopted case left no notification to open');
+    sampleIds.notifications = notification.id;
+  });
+  afterAll(() => t.close());
+
+  /** The route with its parameters replaced by existing ids: /admin/users/:id → /admin/users/12. */
+  function concretePath(path: string, rule: RouteRule, persona: PersonaName): string {
+    return path.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_whole, resource: string, param: string) => {
+      const id = rule.sample === 'own-draft' && ownDrafts.has(persona) ? ownDrafts.get(persona) : sampleIds[resource];
+      if (param !== 'id' || id === undefined) {
+        throw new Error(`no sample value for :${param} after /${resource}; add one to sampleIds in access-matrix.e2e-spec.ts`);
+      }
+      return `/${resource}/${id}`;
+    });
+  }
+
+  const deniedCount = () => t.logs.filter((line) => line.event === 'access_denied').length;
+
+  async function agentFor(persona: (typeof PERSONAS)[number], rule: RouteRule): Promise<{ agent: TestAgent; token: string }> {
+    if (rule.endsSession && persona.roles) {
+      const agent = await signIn(t, logins.get(persona.name)!);
+      return { agent, token: await csrfToken(agent, '/account/password') };
+    }
+    return { agent: agents.get(persona.name)!, token: tokens.get(persona.name)! };
+  }
+
+  it('lists exactly the routes the application registers', () => {
+    const registered = registeredRoutes(t);
+    const listed = Object.keys(ROUTES).sort();
+    expect(registered.length).toBeGreaterThan(0);
+    const missingFromTable = registered.filter((r) => !listed.includes(r));
+    const notRegistered = listed.filter((r) => !registered.includes(r));
+    expect({ missingFromTable, notRegistered }).toEqual({ missingFromTable: [], notRegistered: [] });
+  });
+
+  it('answers /healthz to everyone without a session', async () => {
+    const res = await request(t.app.getHttpServer()).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  const cases = Object.entries(ROUTES).flatMap(([route, rule]) =>
+    PERSONAS.map((persona) => ({ route, rule, persona, expected: expectedFor(rule, persona.roles) })),
+  );
+
+  it.each(cases)('$route as $persona.name → $expected', async ({ route, rule, persona, expected }) => {
+    const [method, path] = route.split(' ');
+    const url = concretePath(path, rule, persona.name);
+    const { agent, token } = await agentFor(persona, rule);
+    const deniedBefore = deniedCount();
+
+    if (method === 'GET') {
+      const res = await agent.get(url);
+      expect(deniedCount() - deniedBefore).toBe(expected === 'forbidden' ? 1 : 0);
+      if (expected === 'login') {
+        expect(res.status).toBe(303);
+        expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
+      } else if (expected === 'forbidden') {
+        expect(res.status).toBe(403);
+        expect(res.text).toContain(ACCESS_DENIED_TEXT);
+      } else if (rule.signedInRedirect && persona.roles) {
+        expect(res.status).toBe(303);
+        expect(res.headers.location).toBe(rule.signedInRedirect);
+      } else {
+        expect(res.status).toBe(200);
+      }
+      return;
+    }
+
+    expect(method).toBe('POST');
+    const res = await agent.post(url).type('form').send({ _csrf: token });
+    // Every refusal is the access guard's (logged as access_denied), never a CSRF failure.
+    expect(deniedCount() - deniedBefore).toBe(expected === 'forbidden' ? 1 : 0);
+    expect(t.logs.some((line) => line.event === 'csrf_failure')).toBe(false);
+    if (expected === 'login') {
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/login');
+    } else if (expected === 'forbidden') {
+      expect(res.status).toBe(403);
+      expect(res.text).toContain(ACCESS_DENIED_TEXT);
+    } else {
+      expect(res.status).not.toBe(403);
+      expect(res.status).toBeLessThan(500);
+      // (Logging out does redirect to /login?loggedOut=1; being sent to sign in looks like /login or /login?next=.)
+      if (res.status === 303) expect(res.headers.location).not.toMatch(/^\/login(\?next=|$)/);
+    }
+  });
+
+  /** Status and error-log events of a request whose answer should be a plain 404. */
+  async function notFoundProbe(method: string, url: string, persona: PersonaName): Promise<string> {
+    const agent = agents.get(persona)!;
+    const errorsBefore = t.logs.filter((line) => line.level === 'error').length;
+    const res = method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: tokens.get(persona)! });
+    const errors = t.logs
+      .filter((line) => line.level === 'error')
+      .slice(errorsBefore)
+      .map((line) => line.event);
+    return `${method} ${url} as ${persona}: ${res.status}${errors.length ? ' ' + errors.join(',') : ''}`;
+  }
+
+  it("answers 404 for another person's draft, as if it did not exist, even when the form sent is incomplete", async () => {
+    const draft = ownDrafts.get('staff+admin')!;
+    const probes: [string, string, PersonaName][] = [
+      ['GET', `/proposals/${draft}`, 'admin'],
+      ['GET', `/proposals/${draft}/edit`, 'staff'],
+      ['POST', `/proposals/${draft}`, 'staff'],
+      ['POST', `/proposals/${draft}/withdraw`, 'staff'],
+      ['POST', `/proposals/${draft}/accept`, 'office'],
+      ['POST', `/proposals/${draft}/opinion`, 'reviewer'],
+    ];
+    const results: string[] = [];
+    for (const [method, url, persona] of probes) results.push(await notFoundProbe(method, url, persona));
+    expect(results).toEqual(probes.map(([method, url, persona]) => `${method} ${url} as ${persona}: 404`));
+  });
+
+  it('answers 404 on every :id route for a record that does not exist, even when the form sent is incomplete', async () => {
+    const probes = Object.entries(ROUTES)
+      .filter(([route]) => route.includes('/:'))
+      .map(([route, rule]) => {
+        const [method, path] = route.split(' ');
+        const persona = PERSONAS.find((p) => p.roles && expectedFor(rule, p.roles) === 'allowed')!.name;
+        return [method, path.replace(/:[A-Za-z]+/g, '999999'), persona] as const;
+      });
+    expect(probes.length).toBeGreaterThan(10);
+    const results: string[] = [];
+    for (const [method, url, persona] of probes) results.push(await notFoundProbe(method, url, persona));
+    expect(results).toEqual(probes.map(([method, url, persona]) => `${method} ${url} as ${persona}: 404`));
+  });
+});
