@@ -16,6 +16,7 @@ import { DemoSeedService } from './database/demo-seed.service';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationModule } from './organization/organization.module';
 import { ProposalsModule } from './proposals/proposals.module';
+import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         AuthModule,
         NotificationsModule,
         ProposalsModule,
+        ReportsModule,
       ],
       controllers: [DashboardController],
       providers: [

@@ -6,6 +6,7 @@ import { AppLogger } from './common/app-logger';
 import { ConfigError, loadConfig } from './config/config';
 import { configureApp } from './configure-app';
 import { DemoSeedService } from './database/demo-seed.service';
+import { SchedulerService } from './notifications/scheduler.service';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -37,6 +38,8 @@ async function bootstrap(): Promise<void> {
     url: `http://localhost:${config.port}`,
     database: config.database.type === 'sqlite' ? config.database.path : 'postgres',
   });
+  // Here rather than in a lifecycle hook, so the command line and the tests (same modules) start no timers.
+  app.get(SchedulerService).start();
 }
 
 bootstrap().catch((error: unknown) => {

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { toFormValidationException } from '../common/forms';
 import { jstDateString } from '../common/jst';
 import { DemoSeedService } from '../database/demo-seed.service';
+import { MailSenderService } from '../notifications/mail-sender.service';
+import { RemindersService } from '../notifications/reminders.service';
 import { DivisionKind } from '../organization/division.entity';
 import { CreateDivisionDto } from '../organization/dto/division.dto';
 import { OrganizationService } from '../organization/organization.service';
@@ -99,6 +101,29 @@ export const commands: Record<string, Command> = {
       if (!password) throw new CliUsageError('標準入力からパスワードを渡してください');
       const user = await app.get(UsersService).createWithPassword(dto, password, false);
       io.out(`ユーザーを登録しました: ${user.login}（${user.name}、id ${user.id}）`);
+    },
+  },
+
+  // 回答期限の間近・超過の通知. For cron where the server runs with SCHEDULER=false; running it as well as
+  // the scheduler, or twice, creates nothing twice.
+  'send-reminders': {
+    usage: 'send-reminders',
+    async run(app, args, io) {
+      allowOnly(args, []);
+      const { dueSoon, overdue } = await app.get(RemindersService).sendReminders(new Date());
+      io.out(`期限間近 ${dueSoon} 件、期限超過 ${overdue} 件の通知を作成しました。`);
+    },
+  },
+
+  // Delivers the mail outbox now; a failed message stays in the outbox and is tried again later.
+  'send-mail': {
+    usage: 'send-mail',
+    async run(app, args, io) {
+      allowOnly(args, []);
+      const sender = app.get(MailSenderService);
+      if (!sender.enabled) throw new CliUsageError('SMTP_URL が設定されていないため、メールを送信できません');
+      const { sent, failed } = await sender.deliverPending(new Date());
+      io.out(`送信 ${sent} 件、失敗 ${failed} 件${failed ? '（失敗したメールは後で再送します）' : ''}。`);
     },
   },
 };

@@ -28,6 +28,11 @@ export interface AppConfig {
   mailFrom: string;
   /** Base URL used in links inside e-mail. */
   publicUrl: string;
+  /**
+   * Run reminders and mail delivery on timers inside the web server. Turn off where cron runs
+   * `send-reminders` and `send-mail` instead (either way is safe with several instances).
+   */
+  scheduler: boolean;
 }
 
 /** A configuration problem, reported as one line and a non-zero exit. */
@@ -117,6 +122,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     smtpUrl: smtpUrl(env),
     mailFrom: env.MAIL_FROM?.trim() || 'kaikaku-no-tane@localhost',
     publicUrl: (env.PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, ''),
+    scheduler: flag(env, 'SCHEDULER', true),
   };
 }
 

@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { createMailTransport, MAIL_TRANSPORT, MailSenderService } from './mail-sender.service';
 import { Notification } from './notification.entity';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
+import { RemindersService } from './reminders.service';
+import { SchedulerService } from './scheduler.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsController],
-  providers: [NotificationsService],
-  exports: [NotificationsService],
+  providers: [
+    NotificationsService,
+    { provide: MAIL_TRANSPORT, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailTransport(config) },
+    MailSenderService,
+    RemindersService,
+    SchedulerService,
+  ],
+  exports: [NotificationsService, MailSenderService, RemindersService, SchedulerService],
 })
 export class NotificationsModule {}

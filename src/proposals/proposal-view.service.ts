@@ -20,6 +20,8 @@ import {
 import { ActionNotAllowedError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
 import { ProposalsService } from './proposals.service';
+import { AttachmentsService, canChangeAttachments } from './attachments.service';
+import { SimilarProposalsService } from './similar-proposals.service';
 
 /** Adds days to a YYYY-MM-DD date. */
 export function addDays(isoDate: string, days: number): string {
@@ -35,6 +37,8 @@ export class ProposalViewService {
     private readonly proposals: ProposalsService,
     private readonly organization: OrganizationService,
     private readonly settings: SettingsService,
+    private readonly similarProposals: SimilarProposalsService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   row(p: Proposal) {
@@ -92,6 +96,11 @@ export class ProposalViewService {
       : [];
     const needsDivisions = actions.includes('accept') || actions.includes('reroute');
     const activeRoutings = routings.filter((r) => r.active);
+    // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
+    const similar =
+      proposal.status !== 'draft' && (actors.includes('proposer') || isOffice)
+        ? await this.similarProposals.findSimilar(user, proposal.title, proposal.id, { body: proposal.proposalText, submittedBefore: proposal.submittedAt })
+        : [];
 
     return {
       title: proposal.title,
@@ -134,6 +143,7 @@ export class ProposalViewService {
         correct: actions.includes('correct_decision'),
         implement: implementationMoves.length > 0 && canReportImplementation(user, facts),
         print: true,
+        attach: canChangeAttachments(actors, proposal.status),
       },
       myRouting: myRouting ? { divisionName: myRouting.division?.name, dueOn: myRouting.dueOn, answered: myRouting.opinionAt !== null } : null,
       divisionOptions: needsDivisions ? await this.organization.currentDivisionOptions() : [],
@@ -146,6 +156,8 @@ export class ProposalViewService {
       decisionOptions: DECISIONS.map((d) => ({ value: d, label: DECISION_LABELS[d] })),
       finalDecisionOptions: DECISIONS.filter((d) => d !== 'continued').map((d) => ({ value: d, label: DECISION_LABELS[d] })),
       implementationMoves,
+      ...(await this.attachments.pageData(proposal.id)),
+      similar,
     };
   }
 }

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganizationModule } from '../organization/organization.module';
 import { SettingsService } from '../settings/settings.service';
+import { AttachmentsController } from './attachments.controller';
+import { AttachmentsService } from './attachments.service';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { ProposalViewService } from './proposal-view.service';
@@ -10,12 +12,15 @@ import { ProposalWorkflowService } from './proposal-workflow.service';
 import { Proposal } from './proposal.entity';
 import { ProposalsController } from './proposals.controller';
 import { ProposalsService } from './proposals.service';
+import { SimilarProposalsController } from './similar-proposals.controller';
+import { SimilarProposalsService } from './similar-proposals.service';
 import { WorkflowController } from './workflow.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
-  controllers: [ProposalsController, WorkflowController, InboxController],
-  providers: [ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SettingsService],
+  // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
+  controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController],
+  providers: [ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SettingsService, SimilarProposalsService, AttachmentsService],
   exports: [ProposalsService],
 })
 export class ProposalsModule {}

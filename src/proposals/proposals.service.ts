@@ -181,6 +181,15 @@ export class ProposalsService {
     return { items, total, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
   }
 
+  /** Of these proposals, the submitted ones (never drafts, not even one's own) this user may see; in no particular order. */
+  visibleSubmittedAmong(viewer: Viewer, ids: readonly number[]): Promise<Proposal[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.visibleQuery(viewer)
+      .andWhere('p.id IN (:...candidateIds)', { candidateIds: [...ids] })
+      .andWhere('p.status <> :notDraft', { notDraft: 'draft' })
+      .getMany();
+  }
+
   /** The visibility rule of proposal-access.ts as SQL, for lists. */
   private visibleQuery(viewer: Viewer): SelectQueryBuilder<Proposal> {
     const query = this.proposals.createQueryBuilder('p');

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Attachment } from '../../src/proposals/attachment.entity';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { jstDateString } from '../../src/common/jst';
@@ -32,6 +34,9 @@ interface RouteRule {
    */
   sample?: 'own-draft';
 }
+
+/** The 8-byte PNG signature plus an IHDR start: enough to be recognized as a PNG. */
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('0000000d49484452', 'hex'), Buffer.alloc(16)]);
 
 const ADMIN = ['admin'] as const;
 const STAFF = ['staff'] as const;
@@ -85,6 +90,10 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /proposals/:id/decision': { access: OFFICE },
   'POST /proposals/:id/correction': { access: OFFICE },
   'POST /proposals/:id/implementation': { access: ['reviewer', 'office'] },
+  'GET /proposals/similar': { access: 'signed-in' },
+  'POST /proposals/:id/attachments': { access: STAFF, sample: 'own-draft' },
+  'GET /proposals/:id/attachments/:attachmentId': { access: 'signed-in' },
+  'POST /proposals/:id/attachments/:attachmentId/delete': { access: STAFF, sample: 'own-draft' },
   'GET /adopted': { access: 'signed-in' },
   'GET /office': { access: OFFICE },
   'GET /review': { access: REVIEWER },
@@ -185,6 +194,17 @@ describe('access matrix', () => {
       const res = await postForm(agents.get(persona)!, '/proposals', { ...validProposal(), intent: 'draft' }, '/proposals/new');
       ownDrafts.set(persona, proposalIdFrom(res.headers.location));
     }
+    // An attachment on the adopted case, stored as an upload would store it.
+    const attachment = await t.dataSource.getRepository(Attachment).save({
+      proposalId: adopted,
+      fileName: '資料.png',
+      mediaType: 'image/png',
+      size: PNG.length,
+      sha256: createHash('sha256').update(PNG).digest('hex'),
+      content: PNG,
+      uploadedBy: (await loadProposal(t, adopted)).proposerId,
+    });
+    sampleIds.attachments = attachment.id;
     const [notification] = await t.dataSource.getRepository(Notification).find({ order: { id: 'ASC' }, take: 1 });
     if (!notification) throw new Error('the adopted case left no notification to open');
     sampleIds.notifications = notification.id;
@@ -195,7 +215,7 @@ describe('access matrix', () => {
   function concretePath(path: string, rule: RouteRule, persona: PersonaName): string {
     return path.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_whole, resource: string, param: string) => {
       const id = rule.sample === 'own-draft' && ownDrafts.has(persona) ? ownDrafts.get(persona) : sampleIds[resource];
-      if (param !== 'id' || id === undefined) {
+      if (id === undefined) {
         throw new Error(`no sample value for :${param} after /${resource}; add one to sampleIds in access-matrix.e2e-spec.ts`);
       }
       return `/${resource}/${id}`;

@@ -1,6 +1,14 @@
 import { Foundation1763770000000 } from './1763770000000-Foundation';
 import { DefaultCategories1763770000001 } from './1763770000001-DefaultCategories';
 import { Proposals1763770000002 } from './1763770000002-Proposals';
+import { ProposalSearch1763770000003 } from './1763770000003-ProposalSearch';
+import { FiscalYearStats1763770000004 } from './1763770000004-FiscalYearStats';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
-export const migrations = [Foundation1763770000000, DefaultCategories1763770000001, Proposals1763770000002];
+export const migrations = [
+  Foundation1763770000000,
+  DefaultCategories1763770000001,
+  Proposals1763770000002,
+  ProposalSearch1763770000003,
+  FiscalYearStats1763770000004,
+];

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { AppLogger } from '../common/app-logger';
+import { formatDateLabel, jstDateString } from '../common/jst';
+import { DbService } from '../database/db.service';
+import { isUniqueViolation } from '../database/unique-violation';
+import { DUE_SOON_DAYS } from '../proposals/inbox.service';
+import { addDays } from '../proposals/proposal-view.service';
+import { Routing } from '../proposals/routing.entity';
+import { User } from '../users/user.entity';
+import { NotificationInput, NotificationsService } from './notifications.service';
+
+export interface ReminderResult {
+  /** Notifications created for opinions due within DUE_SOON_DAYS days. */
+  dueSoon: number;
+  /** Notifications created for opinions past their due date (reviewers and office together). */
+  overdue: number;
+}
+
+/**
+ * 回答期限のリマインダー. Reviewers hear once when their division's opinion is due soon and once when
+ * it is overdue; the office hears once per overdue routing. Every notice carries a dedupe key, so
+ * running this again (from the scheduler, from cron, from a second instance at the same moment)
+ * creates nothing twice. The key includes the due date: when the office moves the due date, the
+ * reminders start over for the new one.
+ */
+@Injectable()
+export class RemindersService {
+  constructor(
+    private readonly db: DbService,
+    private readonly notifications: NotificationsService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async sendReminders(now: Date = new Date()): Promise<ReminderResult> {
+    // 回答期限 is a Japan calendar date, so "today" is the Japan date whatever the server's zone.
+    const today = jstDateString(now);
+    const soon = addDays(today, DUE_SOON_DAYS);
+    const routings = await this.db.dataSource
+      .getRepository(Routing)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.proposal', 'p')
+      .innerJoinAndSelect('r.division', 'd')
+      .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on <= :soon', { yes: true, soon })
+      .andWhere('p.status = :status', { status: 'under_review' })
+      .orderBy('r.due_on', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .getMany();
+    if (!routings.length) return { dueSoon: 0, overdue: 0 };
+
+    const office = routings.some((r) => r.dueOn < today) ? await this.usersWithRole('office') : [];
+    const result: ReminderResult = { dueSoon: 0, overdue: 0 };
+    for (const routing of routings) {
+      const title = routing.proposal!.title;
+      const due = formatDateLabel(routing.dueOn);
+      const reviewers = await this.usersWithRole('reviewer', routing.divisionId);
+      const key = (prefix: string) => (userId: number) => `${prefix}:routing:${routing.id}:${routing.dueOn}:user:${userId}`;
+      if (routing.dueOn >= today) {
+        result.dueSoon += await this.notifyEach(reviewers, {
+          proposalId: routing.proposalId,
+          kind: 'due_soon',
+          message: `提案「${title}」への意見の回答期限（${due}）が近づいています。`,
+          dedupeKey: key('due-soon'),
+        });
+      } else {
+        result.overdue += await this.notifyEach(reviewers, {
+          proposalId: routing.proposalId,
+          kind: 'overdue',
+          message: `提案「${title}」への意見が回答期限（${due}）を過ぎています。意見の入力をお願いします。`,
+          dedupeKey: key('overdue'),
+        });
+        result.overdue += await this.notifyEach(office, {
+          proposalId: routing.proposalId,
+          kind: 'overdue',
+          message: `提案「${title}」への${routing.division!.name}の意見が回答期限（${due}）を過ぎています。`,
+          dedupeKey: key('overdue-office'),
+        });
+      }
+    }
+    if (result.dueSoon || result.overdue) this.logger.event('info', 'reminders_sent', { ...result });
+    return result;
+  }
+
+  /**
+   * One transaction per person: when another run inserted the same key a moment earlier, the unique
+   * key refuses this one (on PostgreSQL that ends the whole transaction), and only that notice is
+   * skipped, not the others.
+   */
+  private async notifyEach(userIds: number[], input: Omit<NotificationInput, 'userIds'>): Promise<number> {
+    let created = 0;
+    for (const userId of userIds) {
+      try {
+        created += await this.db.transaction((manager) => this.notifications.notify(manager, { ...input, userIds: [userId] }));
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    return created;
+  }
+
+  private async usersWithRole(role: 'reviewer' | 'office', divisionId?: number): Promise<number[]> {
+    const query = this.db.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .select('u.id')
+      .where("(',' || u.roles || ',') LIKE :role", { role: `%,${role},%` })
+      .andWhere('u.disabled = :no', { no: false })
+      .orderBy('u.id', 'ASC');
+    if (divisionId !== undefined) query.andWhere('u.division_id = :divisionId', { divisionId });
+    return (await query.getMany()).map((u) => u.id);
+  }
+}

@@ -1,0 +1,128 @@
+import {
+  BadRequestException,
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  NestInterceptor,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { Observable } from 'rxjs';
+import { Roles, SignedIn } from '../auth/access.decorators';
+import { flash } from '../common/flash';
+import { FormPage, FormValidationException } from '../common/forms';
+import { IdPipe } from '../common/id.pipe';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, AttachmentsService, UploadedAttachment } from './attachments.service';
+import { contentDisposition } from './file-type';
+import { ProposalViewService } from './proposal-view.service';
+
+/**
+ * multer (through Nest's FileInterceptor) with limits: one file of at most ATTACHMENT_MAX_BYTES, kept
+ * in memory (it goes to the database), and a handful of small form fields. File names arrive as UTF-8
+ * (busboy would read them as Latin-1 otherwise, garbling Japanese names).
+ */
+const MulterUpload = FileInterceptor('file', {
+  limits: { fileSize: ATTACHMENT_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
+  defParamCharset: 'utf8',
+});
+
+/**
+ * Runs the upload, and turns what multer refuses into the proposal page with a message, instead of
+ * a bare error page: Nest reports multer's LIMIT_FILE_SIZE as PayloadTooLargeException and its other
+ * limits as BadRequestException. multer has already read the rest of the request body and kept nothing.
+ * Before saying anything about the file, the user's right to change the attachments is checked, so a
+ * refused upload reveals nothing about a proposal the user may not see.
+ */
+@Injectable()
+export class AttachmentUploadInterceptor implements NestInterceptor {
+  private readonly upload: NestInterceptor = new MulterUpload();
+
+  constructor(private readonly attachments: AttachmentsService) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    try {
+      // Only the parsing happens here; what the handler throws travels in the returned Observable.
+      return await this.upload.intercept(context, next);
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeException) && !(error instanceof BadRequestException)) throw error;
+      const req = context.switchToHttp().getRequest<Request>();
+      await this.attachments.assertMayChange(req.user!, new IdPipe().transform(req.params.id as string));
+      throw error instanceof PayloadTooLargeException
+        ? new FormValidationException({ file: [ATTACHMENT_MESSAGES.tooLarge] }, 413)
+        : new FormValidationException({ file: [ATTACHMENT_MESSAGES.badUpload] }, 400);
+    }
+  }
+}
+
+/**
+ * Attachments of a proposal. The upload form is multipart, so its CSRF token travels in the action
+ * URL's query string (see auth/csrf.ts).
+ */
+@Controller('proposals/:id/attachments')
+export class AttachmentsController {
+  constructor(
+    private readonly attachments: AttachmentsService,
+    private readonly views: ProposalViewService,
+  ) {}
+
+  /** Re-renders the proposal page with the upload form's message. */
+  detailContext(req: Request): Promise<Record<string, unknown>> {
+    return this.views.detailContext(req);
+  }
+
+  @Post()
+  @Roles('staff')
+  @FormPage('proposals/show', 'detailContext')
+  @UseInterceptors(AttachmentUploadInterceptor)
+  async add(
+    @Param('id', IdPipe) id: number,
+    @UploadedFile() file: UploadedAttachment | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const attachment = await this.attachments.add(req.user!, id, file);
+    flash(req, 'success', `「${attachment.fileName}」を添付しました。`);
+    res.redirect(303, `/proposals/${id}`);
+  }
+
+  @Get(':attachmentId')
+  @SignedIn()
+  async download(
+    @Param('id', IdPipe) id: number,
+    @Param('attachmentId', IdPipe) attachmentId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const attachment = await this.attachments.download(req.user!, id, attachmentId);
+    res.set({
+      'Content-Type': attachment.mediaType,
+      'Content-Disposition': contentDisposition(attachment.fileName),
+      'X-Content-Type-Options': 'nosniff',
+      // never shown inline; should a browser try anyway, it runs nothing
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    });
+    res.send(attachment.content);
+  }
+
+  @Post(':attachmentId/delete')
+  @Roles('staff')
+  async remove(
+    @Param('id', IdPipe) id: number,
+    @Param('attachmentId', IdPipe) attachmentId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const attachment = await this.attachments.remove(req.user!, id, attachmentId);
+    flash(req, 'success', `「${attachment.fileName}」を削除しました。`);
+    res.redirect(303, `/proposals/${id}`);
+  }
+}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { DbService } from '../database/db.service';
+import { Viewer } from './proposal-access';
+import { DECISION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
+import { Proposal } from './proposal.entity';
+import { ProposalsService } from './proposals.service';
+
+/** One line of "似ている提案". */
+export interface SimilarProposal {
+  id: number;
+  number: string | null;
+  title: string;
+  status: ProposalStatus;
+  statusLabel: string;
+  decisionLabel: string | null;
+}
+
+export const SIMILAR_LIMIT = 5;
+/** Ranked by the search engine first, then cut down to what the viewer may see. */
+const CANDIDATES = 50;
+/** Trigram search cannot match anything shorter (SQLite FTS5 finds nothing below 3 characters). */
+const MIN_RUN = 3;
+/** How much of a text is compared: a whole title, the start of a proposal's text. */
+const PROBE_MAX = 200;
+/** Terms per probe: enough to describe it without making SQLite's OR query slow. */
+const MAX_TERMS = 64;
+/**
+ * What makes a candidate similar, on both engines alike: it contains at least this share of the
+ * title's trigrams (or of the text's), and never just one of them. Without it a single shared trigram
+ * (図書館の待ち合わせ has の待ち of 窓口の待ち時間) would list unrelated proposals. Reworded Japanese
+ * titles share few trigrams: 窓口の待ち時間をアプリで知らせる has 3 of its 14 in 窓口での待ち時間の見える化,
+ * hence the low bar for titles.
+ */
+const TITLE_OVERLAP = 0.2;
+const BODY_OVERLAP = 0.4;
+const MIN_SHARED = 2;
+/** pg_trgm word_similarity for recall only (the overlap above decides); its default 0.6 misses reworded titles. */
+const PG_THRESHOLD = 0.1;
+/** A match in the title says more than one somewhere in a long text (as the FTS5 column weights do). */
+const PG_TEXT_WEIGHT = 0.8;
+const FTS_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
+
+/**
+ * Everything that is not a letter or a digit separates runs: spaces, punctuation, symbols, control
+ * characters. This is also what keeps user text from becoming FTS5 syntax: quotes, `*`, `(`, `:`,
+ * `^`, `+`, `-` never reach a query, and each term is quoted besides, so OR / NOT / NEAR are plain text.
+ */
+const SEPARATORS = /[\s\p{P}\p{S}\p{C}]+/u;
+
+interface ProbePart {
+  /** The text as pg_trgm gets it (it does its own splitting). */
+  text: string;
+  /** Distinct lower-case 3-character terms, in order of appearance. */
+  trigrams: string[];
+}
+
+interface Probe {
+  title: ProbePart | null;
+  body: ProbePart | null;
+}
+
+/** The searchable part of a text, or null when it has no run of 3 or more characters. */
+export function probePart(input: string): ProbePart | null {
+  const runs = input.slice(0, PROBE_MAX).split(SEPARATORS).filter(Boolean);
+  const trigrams = new Set<string>();
+  for (const run of runs) {
+    const chars = Array.from(run.toLowerCase());
+    for (let i = 0; i + MIN_RUN <= chars.length && trigrams.size < MAX_TERMS; i++) trigrams.add(chars.slice(i, i + MIN_RUN).join(''));
+  }
+  return trigrams.size ? { text: runs.join(' '), trigrams: [...trigrams] } : null;
+}
+
+/** An FTS5 MATCH expression: any of the trigrams, each a quoted string (never an operator). */
+export const ftsQuery = (trigrams: Iterable<string>): string => [...new Set(trigrams)].map((t) => `"${t.replace(/"/g, '')}"`).join(' OR ');
+
+/** Whether the text (lower-cased) holds enough of the probe's trigrams: the given share, and at least two (or all, of fewer). */
+const shares = (part: ProbePart | null, text: string, share: number): boolean => {
+  if (!part) return false;
+  const found = part.trigrams.filter((t) => text.includes(t)).length;
+  return found >= Math.min(MIN_SHARED, part.trigrams.length) && found >= share * part.trigrams.length;
+};
+
+const isSimilar = (probe: Probe, p: Proposal): boolean => {
+  const text = [p.title, p.proposalText, p.currentProblem].join('\n').toLowerCase();
+  return shares(probe.title, text, TITLE_OVERLAP) || shares(probe.body, text, BODY_OVERLAP);
+};
+
+/**
+ * 似ている提案: earlier submitted proposals whose title or text looks like the given text, so a
+ * proposer sees what exists before proposing the same thing again, and the office sees it when
+ * screening (不受理の理由「同一・類似の提案あり」). Only what the viewer may see is ever returned.
+ */
+@Injectable()
+export class SimilarProposalsService {
+  constructor(
+    private readonly db: DbService,
+    private readonly proposals: ProposalsService,
+  ) {}
+
+  /**
+   * Up to five proposals, most similar first, to `text` (a title, typed or saved). On the proposal
+   * page `body` adds the proposal's text, `excludeId` leaves the proposal itself out and
+   * `submittedBefore` keeps only proposals submitted before it.
+   */
+  async findSimilar(
+    viewer: Viewer,
+    text: string,
+    excludeId?: number,
+    options: { body?: string; submittedBefore?: Date | null } = {},
+  ): Promise<SimilarProposal[]> {
+    const probe: Probe = { title: probePart(text), body: options.body ? probePart(options.body) : null };
+    if (!probe.title && !probe.body) return [];
+    const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0);
+    const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
+    const before = options.submittedBefore;
+    const similar: SimilarProposal[] = [];
+    for (const id of rankedIds) {
+      const p = visible.get(id);
+      if (!p || !isSimilar(probe, p) || (before && (!p.submittedAt || p.submittedAt >= before))) continue;
+      similar.push({
+        id: p.id,
+        number: p.number,
+        title: p.title,
+        status: p.status,
+        statusLabel: STATUS_LABELS[p.status],
+        decisionLabel: p.decision ? DECISION_LABELS[p.decision] : null,
+      });
+      if (similar.length === SIMILAR_LIMIT) break;
+    }
+    return similar;
+  }
+
+  /** Ids of submitted proposals, best match first, whoever may see them. */
+  private async rankedCandidateIds(probe: Probe, excludeId: number): Promise<number[]> {
+    const rows = this.db.isSqlite ? await this.sqliteCandidates(probe, excludeId) : await this.postgresCandidates(probe, excludeId);
+    return rows.map((r) => Number(r.id));
+  }
+
+  private sqliteCandidates(probe: Probe, excludeId: number): Promise<{ id: number }[]> {
+    const terms = [...(probe.title?.trigrams ?? []), ...(probe.body?.trigrams ?? [])];
+    // bm25() is "more negative is better"
+    return this.db.dataSource.query(
+      `SELECT p.id AS id
+         FROM proposals_fts
+         JOIN proposals p ON p.id = proposals_fts.rowid
+        WHERE proposals_fts MATCH ? AND p.status <> 'draft' AND p.id <> ?
+        ORDER BY bm25(proposals_fts, ?, ?, ?), p.id DESC
+        LIMIT ?`,
+      [ftsQuery(terms), excludeId, FTS_WEIGHTS.title, FTS_WEIGHTS.proposalText, FTS_WEIGHTS.currentProblem, CANDIDATES],
+    );
+  }
+
+  private postgresCandidates(probe: Probe, excludeId: number): Promise<{ id: number }[]> {
+    const params: unknown[] = [excludeId, CANDIDATES, PG_TEXT_WEIGHT];
+    const param = (value: string) => `$${params.push(value)}`;
+    // `column %> $n` is word_similarity($n, column) > threshold: what the GIN trigram indexes answer.
+    const matches: string[] = [];
+    const scores: string[] = [];
+    if (probe.title) {
+      const title = param(probe.title.text);
+      matches.push(`p.title %> ${title}`, `p.proposal_text %> ${title}`);
+      scores.push(`word_similarity(${title}, p.title)`, `$3::real * word_similarity(${title}, p.proposal_text)`);
+    }
+    if (probe.body) {
+      const body = param(probe.body.text);
+      matches.push(`p.proposal_text %> ${body}`);
+      scores.push(`$3::real * word_similarity(${body}, p.proposal_text)`);
+    }
+    return this.db.dataSource.transaction(async (manager) => {
+      // local to this transaction, so the pooled connection keeps its default afterwards
+      await manager.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [String(PG_THRESHOLD)]);
+      return manager.query(
+        `SELECT p.id AS id
+           FROM proposals p
+          WHERE p.status <> 'draft' AND p.id <> $1
+            AND (${matches.join(' OR ')})
+          ORDER BY GREATEST(${scores.join(', ')}) DESC, p.id DESC
+          LIMIT $2`,
+        params,
+      );
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { eraFiscalYearLabel, fiscalYearLabel } from '../common/fiscal-year';
+import { Category } from '../organization/category.entity';
+import { Division } from '../organization/division.entity';
+import { ratePercent } from './rates';
+import { rebuildStatsSql, STAT_COLUMNS, StatColumn, sumSelect } from './stats-sql';
+
+export type Counts = Record<StatColumn, number>;
+
+export interface ReportRow extends Counts {
+  adoptionRate: number | null;
+  implementationRate: number | null;
+}
+
+export interface YearRow extends ReportRow {
+  fiscalYear: number;
+  label: string;
+  eraLabel: string;
+}
+
+export interface BreakdownRow extends ReportRow {
+  key: number | null;
+  name: string;
+}
+
+export const BREAKDOWNS = {
+  bureau: '局・区別（提案者の所属）',
+  lead: '主管課別',
+  proposer_division: '提案者の所属課別',
+  category: '提案分野別',
+} as const;
+export type BreakdownKind = keyof typeof BREAKDOWNS;
+
+const zero = (): Counts => Object.fromEntries(STAT_COLUMNS.map((c) => [c.column, 0])) as Counts;
+
+/** Numbers from the database (bigint sums come back as strings from PostgreSQL) as JS numbers. */
+function toCounts(raw: Record<string, unknown>): Counts {
+  const counts = zero();
+  for (const { column } of STAT_COLUMNS) counts[column] = Number(raw[column] ?? 0);
+  return counts;
+}
+
+export function withRates<T extends Counts>(counts: T): T & { adoptionRate: number | null; implementationRate: number | null } {
+  return {
+    ...counts,
+    adoptionRate: ratePercent(counts.adopted, counts.submitted),
+    implementationRate: ratePercent(counts.implemented, counts.submitted),
+  };
+}
+
+function add(into: Counts, more: Counts): void {
+  for (const { column } of STAT_COLUMNS) into[column] += more[column];
+}
+
+/** The reform office's figures. The counting rules themselves live in stats-sql.ts. */
+@Injectable()
+export class ReportsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Year by year, from the counters the triggers keep (a few rows, however many proposals). */
+  async yearByYear(range: { from?: number; to?: number } = {}): Promise<YearRow[]> {
+    const query = this.dataSource
+      .createQueryBuilder()
+      .select(['s.fiscal_year AS fiscal_year', ...STAT_COLUMNS.map((c) => `s.${c.column} AS ${c.column}`)])
+      .from('fiscal_year_stats', 's')
+      .where('s.submitted > 0')
+      .orderBy('s.fiscal_year', 'ASC');
+    if (range.from) query.andWhere('s.fiscal_year >= :from', { from: range.from });
+    if (range.to) query.andWhere('s.fiscal_year <= :to', { to: range.to });
+    const rows = await query.getRawMany<Record<string, unknown>>();
+    return rows.map((raw) => {
+      const fiscalYear = Number(raw.fiscal_year);
+      return { fiscalYear, label: fiscalYearLabel(fiscalYear), eraLabel: eraFiscalYearLabel(fiscalYear), ...withRates(toCounts(raw)) };
+    });
+  }
+
+  /** The same figures recounted from the proposals themselves, for verify-stats and tests. */
+  async recountByYear(): Promise<Map<number, Counts>> {
+    const rows = await this.dataSource.query(
+      `SELECT p.fiscal_year AS fiscal_year, ${sumSelect('p')} FROM proposals p WHERE p.fiscal_year IS NOT NULL GROUP BY p.fiscal_year`,
+    );
+    return new Map((rows as Record<string, unknown>[]).map((raw) => [Number(raw.fiscal_year), toCounts(raw)]));
+  }
+
+  /** Differences between the kept counters and a full recount; empty when they agree. */
+  async verify(): Promise<{ fiscalYear: number; column: StatColumn; kept: number; recounted: number }[]> {
+    const recount = await this.recountByYear();
+    const kept = await this.dataSource.query(`SELECT * FROM fiscal_year_stats`);
+    const keptByYear = new Map((kept as Record<string, unknown>[]).map((raw) => [Number(raw.fiscal_year), toCounts(raw)]));
+    const years = new Set([...recount.keys(), ...keptByYear.keys()]);
+    const differences = [];
+    for (const fiscalYear of [...years].sort()) {
+      const a = keptByYear.get(fiscalYear) ?? zero();
+      const b = recount.get(fiscalYear) ?? zero();
+      for (const { column } of STAT_COLUMNS) {
+        if (a[column] !== b[column]) differences.push({ fiscalYear, column, kept: a[column], recounted: b[column] });
+      }
+    }
+    return differences;
+  }
+
+  /** Rebuilds the counters from the proposals (after a repair); one transaction. */
+  async rebuild(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const sql of rebuildStatsSql()) await manager.query(sql);
+    });
+  }
+
+  /** One fiscal year broken down by bureau, lead division, proposer's division or category. */
+  async breakdown(fiscalYear: number, kind: BreakdownKind): Promise<{ rows: BreakdownRow[]; total: ReportRow }> {
+    const column = { bureau: 'proposer_division_id', lead: 'lead_division_id', proposer_division: 'proposer_division_id', category: 'category_id' }[kind];
+    const raw = (await this.dataSource
+      .createQueryBuilder()
+      .select([`p.${column} AS group_key`, sumSelect('p')])
+      .from('proposals', 'p')
+      .where('p.fiscal_year = :fiscalYear', { fiscalYear })
+      .groupBy(`p.${column}`)
+      .getRawMany()) as Record<string, unknown>[];
+    const groups = raw.map((r) => ({ key: r.group_key === null ? null : Number(r.group_key), counts: toCounts(r) }));
+
+    const names = await this.names(kind);
+    const merged = new Map<number | null, Counts>();
+    for (const { key, counts } of groups) {
+      const target = kind === 'bureau' ? names.bureauOf(key) : key;
+      const into = merged.get(target) ?? merged.set(target, zero()).get(target)!;
+      add(into, counts);
+    }
+    const total = zero();
+    const rows: BreakdownRow[] = [...merged.entries()]
+      .filter(([, counts]) => counts.submitted > 0)
+      .map(([key, counts]) => {
+        add(total, counts);
+        return { key, name: names.nameOf(key), ...withRates(counts) };
+      })
+      .sort((a, b) => b.submitted - a.submitted || a.name.localeCompare(b.name, 'ja'));
+    return { rows, total: withRates(total) };
+  }
+
+  private async names(kind: BreakdownKind) {
+    const unknown = kind === 'lead' ? '（未回付）' : kind === 'category' ? '（分野なし）' : '（所属なし）';
+    if (kind === 'category') {
+      const categories = await this.dataSource.getRepository(Category).find();
+      const byId = new Map(categories.map((c) => [c.id, c.name]));
+      return { nameOf: (key: number | null) => (key === null ? unknown : byId.get(key) ?? unknown), bureauOf: (key: number | null) => key };
+    }
+    const divisions = await this.dataSource.getRepository(Division).find();
+    const byId = new Map(divisions.map((d) => [d.id, d]));
+    const bureauOf = (key: number | null): number | null => {
+      let current = key === null ? undefined : byId.get(key);
+      for (let depth = 0; current && current.parentId !== null && depth < 10; depth++) current = byId.get(current.parentId);
+      return current?.id ?? null;
+    };
+    return { nameOf: (key: number | null) => (key === null ? unknown : byId.get(key)?.name ?? unknown), bureauOf };
+  }
+}
