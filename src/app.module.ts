@@ -17,6 +17,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationModule } from './organization/organization.module';
 import { ProposalsModule } from './proposals/proposals.module';
 import { ReportsModule } from './reports/reports.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         NotificationsModule,
         ProposalsModule,
         ReportsModule,
+        LedgerModule,
       ],
       controllers: [DashboardController],
       providers: [

@@ -12,6 +12,8 @@ import { CreateDivisionDto } from '../organization/dto/division.dto';
 import { OrganizationService } from '../organization/organization.service';
 import { CreateUserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
+import { ledgerCommands } from './ledger-commands';
+import { reportCommands } from './report-commands';
 import { allowOnly, CliUsageError, optionalOption, ParsedArgs, requireOption } from './args';
 
 export interface CliIo {
@@ -38,6 +40,8 @@ async function validated<T extends object>(type: new () => T, plain: Record<stri
 const NEXT_KIND: Record<DivisionKind, DivisionKind> = { bureau: 'department', department: 'section', section: 'section' };
 
 export const commands: Record<string, Command> = {
+  ...ledgerCommands,
+  ...reportCommands,
   migrate: {
     usage: 'migrate',
     needsMigratedDatabase: false,

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { eraFiscalYearLabel, fiscalYearLabel } from '../common/fiscal-year';
 import { Category } from '../organization/category.entity';
+import { jstDateString } from '../common/jst';
 import { Division } from '../organization/division.entity';
+import { Proposal } from '../proposals/proposal.entity';
 import { ratePercent } from './rates';
 import { rebuildStatsSql, STAT_COLUMNS, StatColumn, sumSelect } from './stats-sql';
 
@@ -23,6 +25,16 @@ export interface BreakdownRow extends ReportRow {
   key: number | null;
   name: string;
 }
+
+export const DRILLDOWN_PAGE_SIZE = 50;
+
+/** Waiting-time groups of the aging report, in days. */
+export const AGING_BUCKETS = [
+  { label: '7日以内', maxDays: 7 },
+  { label: '8〜30日', maxDays: 30 },
+  { label: '31〜90日', maxDays: 90 },
+  { label: '91日以上', maxDays: Number.POSITIVE_INFINITY },
+];
 
 export const BREAKDOWNS = {
   bureau: '局・区別（提案者の所属）',
@@ -137,6 +149,85 @@ export class ReportsService {
     return { rows, total: withRates(total) };
   }
 
+  /**
+   * The proposals behind one figure of a breakdown (or of the year row when `kind` is null): the same
+   * SQL expression that counts them selects them, so the list always has as many rows as the figure.
+   */
+  async drilldown(input: { fiscalYear: number; kind: BreakdownKind | null; key: number | null; metric: StatColumn; page: number }) {
+    const expression = STAT_COLUMNS.find((c) => c.column === input.metric)!.expression.split('{p}').join('p');
+    const query = this.dataSource
+      .getRepository(Proposal)
+      .createQueryBuilder('p')
+      .leftJoinAndSelect('p.category', 'category')
+      .leftJoinAndSelect('p.proposerDivision', 'proposerDivision')
+      .leftJoinAndSelect('p.leadDivision', 'leadDivision')
+      .where('p.fiscal_year = :fiscalYear', { fiscalYear: input.fiscalYear })
+      .andWhere(`(${expression}) = 1`);
+    if (input.kind) {
+      const column = { bureau: 'proposer_division_id', lead: 'lead_division_id', proposer_division: 'proposer_division_id', category: 'category_id' }[input.kind];
+      if (input.key === null) query.andWhere(`p.${column} IS NULL`);
+      else if (input.kind === 'bureau') {
+        const names = await this.names('bureau');
+        const divisions = await this.dataSource.getRepository(Division).find();
+        const inBureau = divisions.filter((d) => names.bureauOf(d.id) === input.key).map((d) => d.id);
+        query.andWhere(`p.${column} IN (:...inBureau)`, { inBureau: inBureau.length ? inBureau : [-1] });
+      } else query.andWhere(`p.${column} = :key`, { key: input.key });
+    }
+    const [items, total] = await query
+      .orderBy('p.submittedAt', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .skip((input.page - 1) * DRILLDOWN_PAGE_SIZE)
+      .take(DRILLDOWN_PAGE_SIZE)
+      .getManyAndCount();
+    const label = input.kind ? (await this.names(input.kind)).nameOf(input.key) : null;
+    return { items, total, pages: Math.max(1, Math.ceil(total / DRILLDOWN_PAGE_SIZE)), label };
+  }
+
+  /** Open proposals by how long they have waited in their state, and overdue opinions per division. */
+  async aging(now = new Date()) {
+    const open = ['submitted', 'returned', 'under_review', 'awaiting_decision', 'continued'] as const;
+    const rows = (await this.dataSource
+      .createQueryBuilder()
+      .select(['p.status AS status', 'MAX(h.created_at) AS since'])
+      .from('proposals', 'p')
+      .innerJoin('proposal_history', 'h', 'h.proposal_id = p.id')
+      .where('p.status IN (:...open)', { open })
+      .groupBy('p.id')
+      .addGroupBy('p.status')
+      .getRawMany()) as { status: (typeof open)[number]; since: string | Date }[];
+    const buckets = AGING_BUCKETS.map((b) => b.label);
+    const table = open.map((status) => ({ status, counts: buckets.map(() => 0), total: 0 }));
+    for (const row of rows) {
+      // PostgreSQL gives a Date; SQLite the UTC text TypeORM wrote ("2026-04-01 00:10:00.000").
+      const since = row.since instanceof Date ? row.since : new Date(String(row.since).replace(' ', 'T') + 'Z');
+      const days = Math.floor((now.getTime() - since.getTime()) / 86_400_000);
+      const bucket = AGING_BUCKETS.findIndex((b) => days <= b.maxDays);
+      const line = table.find((t) => t.status === row.status)!;
+      line.counts[bucket]++;
+      line.total++;
+    }
+    const today = jstDateString(now);
+    const overdue = (await this.dataSource
+      .createQueryBuilder()
+      .select(['d.id AS division_id', 'd.name AS name', 'COUNT(*) AS overdue', 'MIN(r.due_on) AS oldest'])
+      .from('routings', 'r')
+      .innerJoin('divisions', 'd', 'd.id = r.division_id')
+      .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on < :today', { yes: true, today })
+      .groupBy('d.id')
+      .addGroupBy('d.name')
+      .orderBy('overdue', 'DESC')
+      .getRawMany()) as { division_id: number; name: string; overdue: string | number; oldest: string | Date }[];
+    return {
+      buckets,
+      table,
+      overdue: overdue.map((o) => ({
+        name: o.name,
+        overdue: Number(o.overdue),
+        oldest: o.oldest instanceof Date ? jstDateString(o.oldest) : String(o.oldest).slice(0, 10),
+      })),
+    };
+  }
+
   private async names(kind: BreakdownKind) {
     const unknown = kind === 'lead' ? '（未回付）' : kind === 'category' ? '（分野なし）' : '（所属なし）';
     if (kind === 'category') {
@@ -154,3 +245,15 @@ export class ReportsService {
     return { nameOf: (key: number | null) => (key === null ? unknown : byId.get(key)?.name ?? unknown), bureauOf };
   }
 }
+
+/** Counters one may drill into from a figure. */
+export const DRILLDOWN_METRICS: Partial<Record<StatColumn, string>> = {
+  submitted: '提案件数',
+  accepted: '受理件数',
+  not_accepted: '不受理件数',
+  adopted: '採用件数',
+  rejected: '不採用件数',
+  continued: '継続検討件数',
+  undecided: '未決定件数',
+  implemented: '実施件数',
+};

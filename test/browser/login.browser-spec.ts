@@ -9,10 +9,10 @@ const ADMIN_LINKS = ['ユーザー', '組織', '提案分野'];
 
 /** The menu each demo account should see, written out by hand from the roles. */
 const EXPECTED_MENU: Record<string, string[]> = {
-  'demo-staff': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例'],
-  'demo-reviewer': ['ダッシュボード', '自分の提案', '所管課の受付箱', '提案一覧', '採用事例'],
-  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例'],
-  'demo-admin': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', ...ADMIN_LINKS],
+  'demo-staff': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '実績'],
+  'demo-reviewer': ['ダッシュボード', '自分の提案', '所管課の受付箱', '提案一覧', '採用事例', '実績'],
+  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例', '集計', '実績'],
+  'demo-admin': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '集計', '実績', ...ADMIN_LINKS],
 };
 
 /** Path and query of the page's current URL, e.g. "/login?next=%2F". */

@@ -1,3 +1,4 @@
+import { fiscalYearOf } from '../../src/common/fiscal-year';
 import { createHash } from 'node:crypto';
 import { Attachment } from '../../src/proposals/attachment.entity';
 import request from 'supertest';
@@ -33,6 +34,8 @@ interface RouteRule {
    * case, open to all); 'own-draft' is a draft of the persona's own, for the proposer's edit form.
    */
   sample?: 'own-draft';
+  /** A query string the page needs to be a page at all (e.g. which figure to drill into). */
+  query?: Record<string, string>;
 }
 
 /** The 8-byte PNG signature plus an IHDR start: enough to be recognized as a PNG. */
@@ -97,6 +100,12 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /adopted': { access: 'signed-in' },
   'GET /office': { access: OFFICE },
   'GET /review': { access: REVIEWER },
+
+  'GET /reports': { access: ['office', 'admin'] },
+  'GET /reports/summary': { access: 'signed-in' },
+  'GET /reports/aging': { access: ['office', 'admin'] },
+  'GET /reports/drilldown': { access: ['office', 'admin'], query: { year: String(fiscalYearOf(new Date())), metric: 'submitted' } },
+  'GET /reports/years/:year': { access: ['office', 'admin'] },
 
   'GET /notifications': { access: 'signed-in' },
   'POST /notifications/:id/open': { access: 'signed-in' },
@@ -205,6 +214,7 @@ describe('access matrix', () => {
       uploadedBy: (await loadProposal(t, adopted)).proposerId,
     });
     sampleIds.attachments = attachment.id;
+    sampleIds.years = fiscalYearOf(new Date());
     const [notification] = await t.dataSource.getRepository(Notification).find({ order: { id: 'ASC' }, take: 1 });
     if (!notification) throw new Error('the adopted case left no notification to open');
     sampleIds.notifications = notification.id;
@@ -213,13 +223,14 @@ describe('access matrix', () => {
 
   /** The route with its parameters replaced by existing ids: /admin/users/:id → /admin/users/12. */
   function concretePath(path: string, rule: RouteRule, persona: PersonaName): string {
-    return path.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_whole, resource: string, param: string) => {
+    const concrete = path.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_whole, resource: string, param: string) => {
       const id = rule.sample === 'own-draft' && ownDrafts.has(persona) ? ownDrafts.get(persona) : sampleIds[resource];
       if (id === undefined) {
         throw new Error(`no sample value for :${param} after /${resource}; add one to sampleIds in access-matrix.e2e-spec.ts`);
       }
       return `/${resource}/${id}`;
     });
+    return rule.query ? `${concrete}?${new URLSearchParams(rule.query).toString()}` : concrete;
   }
 
   const deniedCount = () => t.logs.filter((line) => line.event === 'access_denied').length;

@@ -19,10 +19,10 @@ describe('navigationFor', () => {
   });
 
   it('adds each role its own pages', () => {
-    expect(hrefs(['staff'])).toEqual(['/', '/proposals/mine', '/proposals', '/adopted']);
-    expect(hrefs(['reviewer'])).toEqual(['/', '/review', '/proposals', '/adopted']);
-    expect(hrefs(['office'])).toEqual(['/', '/office', '/proposals', '/adopted']);
-    expect(hrefs(['admin'])).toEqual(['/', '/proposals', '/adopted', '/admin/users', '/admin/divisions', '/admin/categories']);
+    expect(hrefs(['staff'])).toEqual(['/', '/proposals/mine', '/proposals', '/adopted', '/reports/summary']);
+    expect(hrefs(['reviewer'])).toEqual(['/', '/review', '/proposals', '/adopted', '/reports/summary']);
+    expect(hrefs(['office'])).toEqual(['/', '/office', '/proposals', '/adopted', '/reports']);
+    expect(hrefs(['admin'])).toEqual(['/', '/proposals', '/adopted', '/reports', '/admin/users', '/admin/divisions', '/admin/categories']);
   });
 
   it('gives a person with several roles the union, each entry once, in menu order', () => {
@@ -33,6 +33,8 @@ describe('navigationFor', () => {
       '/office',
       '/proposals',
       '/adopted',
+      '/reports',
+      '/reports/summary',
       '/admin/users',
       '/admin/divisions',
       '/admin/categories',
