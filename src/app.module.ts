@@ -18,6 +18,7 @@ import { OrganizationModule } from './organization/organization.module';
 import { ProposalsModule } from './proposals/proposals.module';
 import { ReportsModule } from './reports/reports.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         CommonModule.register(config, logger),
         DatabaseModule.register(config),
         SessionModule,
+        SettingsModule,
         OrganizationModule,
         UsersModule,
         AuthModule,

@@ -18,6 +18,7 @@ const ENTRIES: { href: string; label: string; roles: Role[] | 'all' }[] = [
   { href: '/admin/users', label: 'ユーザー', roles: ['admin'] },
   { href: '/admin/divisions', label: '組織', roles: ['admin'] },
   { href: '/admin/categories', label: '提案分野', roles: ['admin'] },
+  { href: '/admin/settings', label: '設定', roles: ['admin'] },
 ];
 
 export function navigationFor(roles: readonly Role[]): NavItem[] {

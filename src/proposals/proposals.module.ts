@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganizationModule } from '../organization/organization.module';
-import { SettingsService } from '../settings/settings.service';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsService } from './attachments.service';
 import { InboxController } from './inbox.controller';
@@ -20,7 +19,7 @@ import { WorkflowController } from './workflow.controller';
   imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
   controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController],
-  providers: [ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SettingsService, SimilarProposalsService, AttachmentsService],
+  providers: [ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
   exports: [ProposalsService],
 })
 export class ProposalsModule {}

@@ -5,7 +5,7 @@ import { BrowserSession, launchBrowser, newSession, PageProblem, saveScreenshot 
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { seedDemo } from '../factories/users';
 
-const ADMIN_LINKS = ['ユーザー', '組織', '提案分野'];
+const ADMIN_LINKS = ['ユーザー', '組織', '提案分野', '設定'];
 
 /** The menu each demo account should see, written out by hand from the roles. */
 const EXPECTED_MENU: Record<string, string[]> = {

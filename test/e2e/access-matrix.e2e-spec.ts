@@ -76,6 +76,9 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /admin/categories/:id': { access: ADMIN },
   'POST /admin/categories/:id': { access: ADMIN },
 
+  'GET /admin/settings': { access: ADMIN },
+  'POST /admin/settings': { access: ADMIN },
+
   'GET /proposals': { access: 'signed-in' },
   'GET /proposals/mine': { access: STAFF },
   'GET /proposals/new': { access: STAFF },

@@ -21,7 +21,9 @@ import {
   tryLogin,
 } from '../factories/admin-helpers';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { createUser, seedDemo, signIn, TEST_PASSWORD } from '../factories/users';
+import { createUser, csrfToken, seedDemo, signIn, TEST_PASSWORD } from '../factories/users';
+import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
+import { SettingsService } from '../../src/settings/settings.service';
 
 /** The 提案分野 list of DOMAIN.md, in its order. */
 const DOMAIN_CATEGORIES = [
@@ -605,5 +607,27 @@ describe('administration (users, divisions, categories)', () => {
       expect(inputValue(rename.text, 'sortOrder')).toBe('77');
       expect(await categories().findOneByOrFail({ id: other.id })).toMatchObject({ name: '人材育成', active: true, sortOrder: other.sortOrder });
     });
+  });
+});
+
+describe('settings', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedDemo(t);
+  });
+  afterAll(() => t.close());
+
+  it('changes the default opinion due period used when routing, and refuses nonsense with the input kept', async () => {
+    const admin = await signIn(t, 'demo-admin', DEMO_PASSWORD);
+    expect((await admin.get('/admin/settings')).text).toContain('value="30"');
+    const token = await csrfToken(admin, '/admin/settings');
+    const bad = await admin.post('/admin/settings').type('form').send({ _csrf: token, opinionDueDays: '400日' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('1〜365の整数');
+    expect(bad.text).toContain('value="400日"');
+    const ok = await admin.post('/admin/settings').type('form').send({ _csrf: token, opinionDueDays: '１４' });
+    expect(ok.status).toBe(303);
+    expect(await t.app.get(SettingsService).opinionDueDays()).toBe(14);
   });
 });

@@ -22,7 +22,7 @@ describe('navigationFor', () => {
     expect(hrefs(['staff'])).toEqual(['/', '/proposals/mine', '/proposals', '/adopted', '/reports/summary']);
     expect(hrefs(['reviewer'])).toEqual(['/', '/review', '/proposals', '/adopted', '/reports/summary']);
     expect(hrefs(['office'])).toEqual(['/', '/office', '/proposals', '/adopted', '/reports']);
-    expect(hrefs(['admin'])).toEqual(['/', '/proposals', '/adopted', '/reports', '/admin/users', '/admin/divisions', '/admin/categories']);
+    expect(hrefs(['admin'])).toEqual(['/', '/proposals', '/adopted', '/reports', '/admin/users', '/admin/divisions', '/admin/categories', '/admin/settings']);
   });
 
   it('gives a person with several roles the union, each entry once, in menu order', () => {
@@ -38,6 +38,7 @@ describe('navigationFor', () => {
       '/admin/users',
       '/admin/divisions',
       '/admin/categories',
+      '/admin/settings',
     ]);
     expect(hrefs(['staff', 'staff'])).toEqual(hrefs(['staff']));
   });
