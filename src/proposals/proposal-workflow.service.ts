@@ -34,34 +34,22 @@ export class ProposalWorkflowService {
   ) {}
 
   /** 受理・回付: accept the submission and route it to a lead division and any related ones. */
-  accept(user: User, id: number, dto: RouteDto): Promise<void> {
-    return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
-      const divisions = await this.routeTargets(manager, dto);
-      await applyTransition(manager, {
-        proposal,
-        action: 'accept',
-        actors,
-        expectedVersion: dto.version,
-        actorId: user.id,
-        changes: { leadDivisionId: dto.leadDivisionId },
-        detail: this.routeDetail(divisions, dto),
-        comment: dto.comment,
-      });
-      await this.createRoutings(manager, id, dto);
-      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が受理され、所管課で検討が始まりました。`);
-      await this.notifyReviewers(manager, proposal, divisions.map((d) => d.id), `提案「${proposal.title}」が回付されました。回答期限は ${dto.dueOn} です。`);
-    });
+  async accept(user: User, id: number, dto: RouteDto): Promise<void> {
+    await this.route(user, id, dto, 'accept');
   }
 
   /** 回付先・回答期限の変更. Divisions that keep their routing keep any opinion they gave. */
-  reroute(user: User, id: number, dto: RouteDto): Promise<void> {
+  async reroute(user: User, id: number, dto: RouteDto): Promise<void> {
+    await this.route(user, id, dto, 'reroute');
+  }
+
+  private route(user: User, id: number, dto: RouteDto, action: 'accept' | 'reroute'): Promise<void> {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
       const divisions = await this.routeTargets(manager, dto);
       await applyTransition(manager, {
         proposal,
-        action: 'reroute',
+        action,
         actors,
         expectedVersion: dto.version,
         actorId: user.id,
@@ -69,22 +57,33 @@ export class ProposalWorkflowService {
         detail: this.routeDetail(divisions, dto),
         comment: dto.comment,
       });
-      const routings = manager.getRepository(Routing);
-      const before = await routings.find({ where: { proposalId: id, active: true } });
-      const wanted = new Set([dto.leadDivisionId, ...dto.relatedDivisionIds]);
-      for (const routing of before) {
-        if (!wanted.has(routing.divisionId)) await routings.update(routing.id, { active: false });
-        else await routings.update(routing.id, { isLead: routing.divisionId === dto.leadDivisionId, dueOn: dto.dueOn });
-      }
-      const kept = new Set(before.map((r) => r.divisionId));
-      const added = [...wanted].filter((d) => !kept.has(d));
-      for (const divisionId of added) {
-        await routings.insert({ proposalId: id, divisionId, isLead: divisionId === dto.leadDivisionId, dueOn: dto.dueOn, active: true });
+      const added = await this.syncRoutings(manager, id, dto);
+      if (action === 'accept') {
+        await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が受理され、所管課で検討が始まりました。`);
       }
       await this.notifyReviewers(manager, proposal, added, `提案「${proposal.title}」が回付されました。回答期限は ${dto.dueOn} です。`);
       // Rerouting only to divisions that have all answered already completes the opinions.
-      await this.completeOpinionsIfAllIn(manager, id, user.id);
+      if (action === 'reroute') await this.completeOpinionsIfAllIn(manager, id, user.id);
     });
+  }
+
+  /**
+   * Makes the active routings match the request: divisions no longer wanted are ended, kept ones get
+   * the new due date and lead flag, new ones are added. Returns the added division ids.
+   */
+  private async syncRoutings(manager: EntityManager, proposalId: number, dto: RouteDto): Promise<number[]> {
+    const routings = manager.getRepository(Routing);
+    const before = await routings.find({ where: { proposalId, active: true } });
+    const wanted = [dto.leadDivisionId, ...dto.relatedDivisionIds];
+    for (const routing of before) {
+      if (!wanted.includes(routing.divisionId)) await routings.update(routing.id, { active: false });
+      else await routings.update(routing.id, { isLead: routing.divisionId === dto.leadDivisionId, dueOn: dto.dueOn });
+    }
+    const added = wanted.filter((divisionId) => !before.some((r) => r.divisionId === divisionId));
+    if (added.length) {
+      await routings.insert(added.map((divisionId) => ({ proposalId, divisionId, isLead: divisionId === dto.leadDivisionId, dueOn: dto.dueOn, active: true })));
+    }
+    return added;
   }
 
   /** 不受理, with one of the fixed reasons and a comment the proposer reads. */
@@ -301,26 +300,9 @@ export class ProposalWorkflowService {
     return `主管課: ${lead.name}${related.length ? `、関係課: ${related.map((d) => d.name).join('・')}` : ''}（回答期限 ${dto.dueOn}）`;
   }
 
-  private async createRoutings(manager: EntityManager, proposalId: number, dto: RouteDto): Promise<void> {
-    const rows = [dto.leadDivisionId, ...dto.relatedDivisionIds].map((divisionId) => ({
-      proposalId,
-      divisionId,
-      isLead: divisionId === dto.leadDivisionId,
-      dueOn: dto.dueOn,
-      active: true,
-    }));
-    await manager.getRepository(Routing).insert(rows);
-  }
-
   private async notifyProposer(manager: EntityManager, proposal: Proposal, message: string): Promise<void> {
-    const coproposers = await manager
-      .createQueryBuilder()
-      .select('cp.user_id', 'user_id')
-      .from('proposal_coproposers', 'cp')
-      .where('cp.proposal_id = :id', { id: proposal.id })
-      .getRawMany<{ user_id: number }>();
     await this.notifications.notify(manager, {
-      userIds: [proposal.proposerId, ...coproposers.map((c) => Number(c.user_id))],
+      userIds: [proposal.proposerId, ...(await this.proposals.coproposerIds(manager, proposal.id))],
       proposalId: proposal.id,
       kind: 'status',
       message,

@@ -50,18 +50,22 @@ export class ProposalsService {
 
   // --- reading ---
 
-  /** The facts the access rules need, loaded in one place. */
-  async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const coproposers = await manager
+  async coproposerIds(manager: EntityManager, proposalId: number): Promise<number[]> {
+    const rows = await manager
       .createQueryBuilder()
       .select('cp.user_id', 'user_id')
       .from('proposal_coproposers', 'cp')
-      .where('cp.proposal_id = :id', { id: proposal.id })
+      .where('cp.proposal_id = :id', { id: proposalId })
       .getRawMany<{ user_id: number }>();
+    return rows.map((c) => Number(c.user_id));
+  }
+
+  /** The facts the access rules need, loaded in one place. */
+  async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
     const routings = await manager.getRepository(Routing).find({ where: { proposalId: proposal.id } });
     return {
       proposerId: proposal.proposerId,
-      coproposerIds: coproposers.map((c) => Number(c.user_id)),
+      coproposerIds: await this.coproposerIds(manager, proposal.id),
       status: proposal.status,
       decision: proposal.decision,
       activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),

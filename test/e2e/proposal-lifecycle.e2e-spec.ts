@@ -255,6 +255,35 @@ describe('proposal lifecycle through HTTP', () => {
     expect(await historyOf(t, id)).toHaveLength(2);
   });
 
+  it('re-routes: ends a dropped division, keeps an answered one with its opinion, adds a new one, extends the due date', async () => {
+    const id = await submitProposal(staff, { title: '回付先の変更' });
+    const routings = () => t.dataSource.query(`SELECT division_id, is_lead, due_on, active, opinion_outcome FROM routings WHERE proposal_id = ${id} ORDER BY id`);
+    await postForm(office, `/proposals/${id}/accept`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(kumin.id)], dueOn: due() });
+    await postForm(reviewer, `/proposals/${id}/opinion`, { version: String((await loadProposal(t, id)).version), outcome: 'adopted', opinionText: '市民課は賛成' });
+    expect((await loadProposal(t, id)).status).toBe('under_review');
+
+    // drop 区民課 (unanswered): only 市民課 remains and it has answered → awaiting decision at once
+    const later = addDays(jstDateString(new Date()), 45);
+    const res = await postForm(office, `/proposals/${id}/reroute`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), dueOn: later, comment: '区民課への回付を取りやめ' });
+    expect(res.status).toBe(303);
+    let rows = (await routings()) as { division_id: number; active: boolean | number; due_on: string | Date; opinion_outcome: string | null }[];
+    const active = rows.filter((r) => Boolean(r.active));
+    expect(active.map((r) => Number(r.division_id))).toEqual([shimin.id]);
+    expect(active[0].opinion_outcome).toBe('adopted');
+    expect((await loadProposal(t, id)).status).toBe('awaiting_decision');
+
+    // from awaiting decision, add a division again: back to under review, the new one is notified
+    const zaisei = await t.dataSource.getRepository(Division).findOneByOrFail({ code: '311' });
+    await postForm(office, `/proposals/${id}/reroute`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(zaisei.id)], dueOn: later });
+    expect((await loadProposal(t, id)).status).toBe('under_review');
+    rows = (await routings()) as typeof rows;
+    expect(rows.filter((r) => Boolean(r.active)).map((r) => Number(r.division_id)).sort()).toEqual([shimin.id, zaisei.id].sort());
+    expect((await outsider.get(`/proposals/${id}`)).status).toBe(200); // rev-zaisei now sees it
+    const history = await historyOf(t, id);
+    expect(history.filter((h) => h.action === 'reroute')).toHaveLength(2);
+    expect(history.some((h) => h.action === 'complete_opinions')).toBe(true);
+  });
+
   it('keeps history rows from being changed or deleted, by the database itself', async () => {
     const id = await submitProposal(staff, { title: '経過の保護' });
     await expect(t.dataSource.query(`UPDATE proposal_history SET comment = 'x' WHERE proposal_id = ${id}`)).rejects.toThrow(/append-only/);
