@@ -24,8 +24,8 @@ const ERAS: [string, number][] = [
 
 /**
  * The era label of a fiscal year: 2018 → 平成30年度, 2019 → 令和元年度, 2024 → 令和6年度.
- * A fiscal year is named by the era in force on its first day (1 April), so 2019年度 is 令和元年度
- * although 平成 ended only on 30 April 2019, and 1989年度 is 平成元年度.
+ * A fiscal year takes the era that began in its calendar year, as offices write it: 2019年度 is
+ * 令和元年度 although on 1 April 2019 it was still 平成31年, and 1989年度 is 平成元年度.
  */
 export function eraFiscalYearLabel(fiscalYear: number): string {
   const era = ERAS.find(([, start]) => fiscalYear >= start);

@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { LedgerController, LedgerUploadInterceptor } from './ledger.controller';
+import { LedgerImportService } from './ledger-import.service';
 
 /** The legacy ledger (提案簿): import from and export to the office's spreadsheets. */
-@Module({})
+@Module({
+  controllers: [LedgerController],
+  providers: [LedgerImportService, LedgerUploadInterceptor],
+  exports: [LedgerImportService],
+})
 export class LedgerModule {}

@@ -178,7 +178,7 @@ export class ProposalsService {
       );
     }
     const [items, total] = await query
-      .orderBy('p.decidedAt', 'DESC')
+      .orderBy('p.decidedAt', 'DESC', 'NULLS LAST')
       .skip((filters.page - 1) * PROPOSALS_PAGE_SIZE)
       .take(PROPOSALS_PAGE_SIZE)
       .getManyAndCount();

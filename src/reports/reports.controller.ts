@@ -19,7 +19,7 @@ const COUNTING_RULE = [
   '年度は4月1日から翌年3月31日まで（日本時間）です。',
 ];
 
-const isKind = (value: string): value is BreakdownKind => value in BREAKDOWNS;
+const isKind = (value: string): value is BreakdownKind => Object.hasOwn(BREAKDOWNS, value);
 const year = (value: unknown): number | null => (typeof value === 'string' && /^(19|20)\d\d$/.test(value) ? Number(value) : null);
 
 /** Display forms of a row's rates. */

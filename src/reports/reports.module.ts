@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ReportCsvService } from './report-csv.service';
 import { ReportsController } from './reports.controller';
+import { ReportsExportController } from './reports-export.controller';
 import { ReportsService } from './reports.service';
 
 @Module({
-  controllers: [ReportsController],
-  providers: [ReportsService],
-  exports: [ReportsService],
+  // the CSV routes first: /reports/years/:year/:kind.csv must not be taken for a page route
+  controllers: [ReportsExportController, ReportsController],
+  providers: [ReportsService, ReportCsvService],
+  exports: [ReportsService, ReportCsvService],
 })
 export class ReportsModule {}

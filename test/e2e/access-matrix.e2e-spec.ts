@@ -36,6 +36,8 @@ interface RouteRule {
   sample?: 'own-draft';
   /** A query string the page needs to be a page at all (e.g. which figure to drill into). */
   query?: Record<string, string>;
+  /** A concrete path to request, for routes whose parameters are not record ids. */
+  example?: () => string;
 }
 
 /** The 8-byte PNG signature plus an IHDR start: enough to be recognized as a PNG. */
@@ -109,6 +111,11 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /reports/aging': { access: ['office', 'admin'] },
   'GET /reports/drilldown': { access: ['office', 'admin'], query: { year: String(fiscalYearOf(new Date())), metric: 'submitted' } },
   'GET /reports/years/:year': { access: ['office', 'admin'] },
+  'GET /reports/years.csv': { access: ['office', 'admin'] },
+  'GET /reports/years/:year/:kind.csv': { access: ['office', 'admin'], example: () => `/reports/years/${fiscalYearOf(new Date())}/category.csv` },
+  'GET /ledger.csv': { access: ['office', 'admin'] },
+  'GET /ledger/import': { access: ['office', 'admin'] },
+  'POST /ledger/import': { access: ['office', 'admin'] },
 
   'GET /notifications': { access: 'signed-in' },
   'POST /notifications/:id/open': { access: 'signed-in' },
@@ -226,6 +233,7 @@ describe('access matrix', () => {
 
   /** The route with its parameters replaced by existing ids: /admin/users/:id → /admin/users/12. */
   function concretePath(path: string, rule: RouteRule, persona: PersonaName): string {
+    if (rule.example) return rule.example();
     const concrete = path.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_whole, resource: string, param: string) => {
       const id = rule.sample === 'own-draft' && ownDrafts.has(persona) ? ownDrafts.get(persona) : sampleIds[resource];
       if (id === undefined) {

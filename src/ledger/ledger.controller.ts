@@ -1,0 +1,104 @@
+import {
+  BadRequestException,
+  Body,
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  NestInterceptor,
+  PayloadTooLargeException,
+  Post,
+  Render,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { Observable } from 'rxjs';
+import { Roles } from '../auth/access.decorators';
+import { FormPage, FormValidationException } from '../common/forms';
+import { LEDGER_COLUMNS } from './ledger-format';
+import { LedgerImportDto } from './ledger-import.dto';
+import { LedgerImportResult, LedgerImportService, ledgerSummaryLines, UploadedLedger } from './ledger-import.service';
+
+/** A ledger of many years is a few hundred kilobytes; 5 MB leaves room and keeps the upload in memory. */
+export const LEDGER_MAX_BYTES = 5 * 1024 * 1024;
+
+export const LEDGER_UPLOAD_MESSAGES = {
+  tooLarge: `提案簿のファイルは${LEDGER_MAX_BYTES / 1024 / 1024}MBまでです。年度ごとなどに分けて、1つずつ取り込んでください。`,
+  badUpload: 'ファイルを受け付けられませんでした。提案簿のCSVファイルを1つ選んで、もう一度取り込んでください。',
+} as const;
+
+const MulterUpload = FileInterceptor('file', {
+  limits: { fileSize: LEDGER_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
+  defParamCharset: 'utf8',
+});
+
+/**
+ * Runs the upload, and turns what multer refuses (Nest reports a too-large file as
+ * PayloadTooLargeException, its other limits as BadRequestException) into the import page with a
+ * message. The access and CSRF guards have already run, so nobody else learns anything from it.
+ */
+@Injectable()
+export class LedgerUploadInterceptor implements NestInterceptor {
+  private readonly upload: NestInterceptor = new MulterUpload();
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    try {
+      return await this.upload.intercept(context, next);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeException) throw new FormValidationException({ file: [LEDGER_UPLOAD_MESSAGES.tooLarge] }, 413);
+      if (error instanceof BadRequestException) throw new FormValidationException({ file: [LEDGER_UPLOAD_MESSAGES.badUpload] }, 400);
+      throw error;
+    }
+  }
+}
+
+/** What the page shows of an import: the list of problems, or what was (or would be) added. */
+function resultView(result: LedgerImportResult) {
+  if (!result.ok) {
+    return {
+      issues: result.issues.map((i) => ({ line: i.line, column: i.column ?? '―', reason: i.reason })),
+      issueCount: result.issues.length,
+      badLineCount: new Set(result.issues.map((i) => i.line)).size,
+      rows: result.rows,
+      encoding: result.encoding,
+    };
+  }
+  const [headline, ...rest] = ledgerSummaryLines({ ...result.summary, byYear: [] });
+  return { summary: result.summary, headline, details: rest };
+}
+
+/**
+ * The office's upload of a legacy ledger. The form is multipart, so its CSRF token travels in the
+ * action URL's query string (see auth/csrf.ts).
+ */
+@Controller('ledger')
+@Roles('office', 'admin')
+export class LedgerController {
+  constructor(private readonly ledger: LedgerImportService) {}
+
+  formContext(): Record<string, unknown> {
+    return { title: '提案簿の取込', columns: LEDGER_COLUMNS.join(','), maxSize: `${LEDGER_MAX_BYTES / 1024 / 1024}MB` };
+  }
+
+  @Get('import')
+  @Render('ledger/import')
+  form() {
+    return { ...this.formContext(), values: {} };
+  }
+
+  @Post('import')
+  @FormPage('ledger/import', 'formContext')
+  @UseInterceptors(LedgerUploadInterceptor)
+  async import(@UploadedFile() file: UploadedLedger | undefined, @Body() dto: LedgerImportDto, @Req() req: Request, @Res() res: Response) {
+    const options = { dryRun: dto.dryRun === true, createMissingDivisions: dto.createMissingDivisions === true };
+    const result = await this.ledger.importUpload(file, { ...options, actorId: req.user!.id });
+    // After a check that passed, the form is ready to import for real: only the file must be chosen again.
+    const values = { ...options, dryRun: options.dryRun && !result.ok };
+    res.status(result.ok ? 200 : 422).render('ledger/import', { ...this.formContext(), values, ...resultView(result) });
+  }
+}
