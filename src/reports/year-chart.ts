@@ -19,12 +19,16 @@ const PAD = { top: 40, right: 56, bottom: 56, left: 56 };
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** A round upper bound for the axis: 342 → 400, 9 → 10, 0 → 10. */
+/**
+ * A round upper bound for the axis, split into four equal whole-number steps: 342 → 400 (steps of
+ * 100), 4 → 4, 9 → 20, 0 → 4.
+ */
 export function niceMax(value: number): number {
-  if (value <= 10) return 10;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 4, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
+  const rough = Math.max(1, value / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const multipliers = magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10];
+  const step = multipliers.map((m) => m * magnitude).find((candidate) => candidate >= rough)!;
+  return step * 4;
 }
 
 export function yearChartSvg(years: ChartYear[], title: string): string {

@@ -35,11 +35,15 @@ describe('採用率・実施率', () => {
 
 describe('year chart (SVG)', () => {
   it('rounds the axis up to a readable value', () => {
-    expect(niceMax(0)).toBe(10);
+    expect(niceMax(0)).toBe(4);
+    expect(niceMax(4)).toBe(4);
+    expect(niceMax(9)).toBe(20);
     expect(niceMax(342)).toBe(400);
-    expect(niceMax(514)).toBe(1000);
+    expect(niceMax(514)).toBe(800);
     expect(niceMax(200)).toBe(200);
-    expect(niceMax(11)).toBe(20);
+    expect(niceMax(1000)).toBe(1000);
+    // every grid step is a whole number
+    for (const v of [1, 3, 7, 13, 57, 99, 1234]) expect(Number.isInteger(niceMax(v) / 4)).toBe(true);
   });
 
   it('draws two bars per year, a rate line, a title and escapes text', () => {
