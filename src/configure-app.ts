@@ -73,8 +73,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     next();
   });
 
+  // Only what the pages send: urlencoded forms here, multipart uploads in their routes. No JSON parser:
+  // no route takes JSON, and a JSON body brings what forms never can (numbers, objects, `__proto__`
+  // keys, nesting deep enough to overflow the ValidationPipe's recursion into a 500).
   app.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT, parameterLimit: 1000 }));
-  app.use(express.json({ limit: FORM_BODY_LIMIT }));
 
   app.use(
     session({

@@ -5,6 +5,7 @@ import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
 import { Public, SignedIn } from './access.decorators';
 import { AuthService, safeRedirectPath } from './auth.service';
+import { csrf } from './csrf';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 
@@ -39,6 +40,9 @@ export class AuthController {
     req.session.userId = user.id;
     req.session.loginAt = Date.now();
     req.session.verifiedAt = Date.now();
+    // The token is made now rather than by the first page: pages opened at once in several tabs
+    // would otherwise each store their own and all but the last would be refused on submit.
+    csrf.generateToken(req, true);
     flash(req, 'success', `${user.name}さん、ようこそ。`);
     res.redirect(303, user.mustChangePassword ? '/account/password' : safeRedirectPath(dto.next));
   }

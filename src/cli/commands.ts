@@ -13,6 +13,8 @@ import { OrganizationService } from '../organization/organization.service';
 import { CreateUserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { ledgerCommands } from './ledger-commands';
+import { maintenanceCommands } from './maintenance-commands';
+import { scaleCommands } from './scale-commands';
 import { reportCommands } from './report-commands';
 import { allowOnly, CliUsageError, optionalOption, ParsedArgs, requireOption } from './args';
 
@@ -42,6 +44,8 @@ const NEXT_KIND: Record<DivisionKind, DivisionKind> = { bureau: 'department', de
 export const commands: Record<string, Command> = {
   ...ledgerCommands,
   ...reportCommands,
+  ...scaleCommands,
+  ...maintenanceCommands,
   migrate: {
     usage: 'migrate',
     needsMigratedDatabase: false,

@@ -9,7 +9,8 @@ import {
   TooManyAttemptsError,
 } from './errors';
 import { FormValidationException } from './forms';
-import { renderErrorPage } from './error-pages';
+import { BUSY_RETRY_AFTER_SECONDS, databaseFault } from '../database/database-errors';
+import { DATABASE_FAULT_TEXT, renderErrorPage } from './error-pages';
 import { formatJstDateTime } from './jst';
 
 /** Form fields never sent back to the browser, even to refill a form. */
@@ -101,6 +102,21 @@ export class ErrorPageFilter implements ExceptionFilter {
       if (status === 403) this.logger.event('warn', 'access_denied', who);
       if (status >= 500) this.logger.event('error', 'http_error', { ...who, status, error: exception.stack });
       return this.page(res, status);
+    }
+
+    // The database said "not now" (busy, locked) or "not at all" (read-only, full, failing disk): the
+    // transaction was rolled back, so the person gets a page that says what to do, not a 500.
+    const fault = databaseFault(exception);
+    if (fault) {
+      const busy = fault.kind === 'busy';
+      this.logger.event(busy ? 'warn' : 'error', busy ? 'database_busy' : 'database_unavailable', {
+        ...who,
+        kind: fault.kind,
+        code: fault.code,
+        error: exception instanceof Error ? exception.message : String(exception),
+      });
+      if (busy) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      return this.page(res, 503, { ...DATABASE_FAULT_TEXT[fault.kind], requestId: busy ? undefined : req.requestId });
     }
 
     this.logger.event('error', 'unhandled_error', {

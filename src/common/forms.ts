@@ -1,5 +1,6 @@
-import { SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /** field name → messages to show beside it. */
 export type FieldErrors = Record<string, string[]>;
@@ -25,12 +26,18 @@ export class FormValidationException extends Error {
   }
 }
 
+/**
+ * For a rule declared without a message of its own (mostly @IsString(), broken by a field sent twice):
+ * class-validator's default would be English ("title must be a string").
+ */
+export const GENERIC_FIELD_MESSAGE = '入力の形式が正しくありません。画面を開き直してから入力し直してください。';
+
 function collect(errors: ValidationError[], into: FieldErrors, unknown: string[], prefix = ''): void {
   for (const error of errors) {
     const field = prefix + error.property;
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
       if (constraint === 'whitelistValidation') unknown.push(field);
-      else (into[field] ??= []).push(message);
+      else if (!(into[field] ??= []).includes(message || GENERIC_FIELD_MESSAGE)) into[field].push(message || GENERIC_FIELD_MESSAGE);
     }
     if (error.children?.length) collect(error.children, into, unknown, `${field}.`);
   }
@@ -49,12 +56,40 @@ export function toFormValidationException(errors: ValidationError[]): FormValida
   return new FormValidationException(fieldErrors);
 }
 
+/**
+ * Control characters nobody types: C0 except tab, line feed and carriage return. PostgreSQL refuses
+ * NUL in text outright (a 500 before this check), and the others only do harm later (CSV, mail, display).
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+export const CONTROL_CHARACTER_MESSAGE = '入力できない制御文字が含まれています。文字を入力し直してください。';
+
+/** The form fields (by name) whose value, or one of whose values, contains a control character. */
+export function fieldsWithControlCharacters(body: unknown): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const has = (value: unknown): boolean =>
+    typeof value === 'string' ? CONTROL_CHARACTERS.test(value) : Array.isArray(value) ? value.some(has) : false;
+  return Object.entries(body).flatMap(([field, value]) => (has(value) ? [field] : []));
+}
+
+/** The global pipe: a form body with control characters is refused, field by field, before the DTO sees it. */
+class FormValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      const fields = fieldsWithControlCharacters(value);
+      if (fields.length) throw new FormValidationException(Object.fromEntries(fields.map((field) => [field, [CONTROL_CHARACTER_MESSAGE]])));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** The one ValidationPipe, registered as APP_PIPE so tests get the same behaviour. */
 export const createValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+  new FormValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // Rules without a message get "" instead of an English one; collect() puts a Japanese one in.
+    dismissDefaultMessages: true,
     exceptionFactory: toFormValidationException,
   });
 
@@ -102,13 +137,48 @@ export const ToIntArray = (): PropertyDecorator =>
     return values.filter((v) => v !== '').map((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v));
   });
 
-/** "12" → 12, "" → null; anything else stays as typed so the validator can say what is wrong. */
+/** The largest value of the database's integer columns (PostgreSQL `integer`). */
+export const INT_MAX = 2_147_483_647;
+
+/**
+ * "12" → 12, "" → null; anything else stays as typed so the validator can say what is wrong. A number
+ * beyond the integer columns (ids, versions, sort orders) stays text too: PostgreSQL would refuse it
+ * with an error, not a message.
+ */
 export const ToOptionalInt = (): PropertyDecorator =>
   Transform(({ value }) => {
     const v = trimmed(value);
     if (v === '' || v === undefined || v === null) return null;
-    return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+    return typeof v === 'string' && /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) <= INT_MAX ? Number(v) : v;
   });
+
+/** "2025-05-31", and a day that exists: the regular expression alone lets "2025-02-30" through to the database. */
+export function isCalendarDate(value: unknown): boolean {
+  const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * At most `max` characters as the database counts them (code points). class-validator's MaxLength
+ * counts a character with a variation selector ("❤️") as one, so 100 of them passed as 100 and were
+ * 200 to PostgreSQL's varchar(100): an error instead of a message. For text kept in varchar columns.
+ */
+export const MaxChars = (max: number, options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'maxChars',
+      constraints: [max],
+      validator: { validate: (value: unknown) => typeof value === 'string' && [...value].length <= max, defaultMessage: () => `${max}文字以内で入力してください。` },
+    },
+    options,
+  );
+
+export const IsCalendarDate = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy({ name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => '日付を 2025-05-31 の形で入力してください。' } }, options);
 
 /**
  * An optional whole number typed by a person: full-width digits and thousands separators are accepted

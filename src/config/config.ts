@@ -7,6 +7,11 @@ export interface AppConfig {
   production: boolean;
   port: number;
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  /**
+   * SQLite: how long a write waits for another process's lock (the command line, a backup, a second
+   * connection) before the request gets the "try again" page.
+   */
+  sqliteBusyTimeoutMs: number;
   /** Folder for files the app keeps beside the database (generated session secret, later uploads). */
   dataDir: string;
   sessionSecret: string;
@@ -112,6 +117,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database,
     dataDir,
     sessionSecret,
+    sqliteBusyTimeoutMs: integer(env, 'SQLITE_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 60, 1, 24 * 60),
     sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     demoData: flag(env, 'DEMO_DATA', !production),

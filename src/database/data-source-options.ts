@@ -6,7 +6,9 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 
 /** The one description of the database, used by the app, the command line and ormconfig.ts. */
-export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
+export function buildDataSourceOptions(
+  config: Pick<AppConfig, 'database'> & Partial<Pick<AppConfig, 'sqliteBusyTimeoutMs'>>,
+): DataSourceOptions {
   const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
   if (config.database.type === 'postgres') {
     return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };
@@ -17,8 +19,9 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): Dat
     type: 'sqlite',
     database: config.database.path,
     // WAL lets readers continue while one request writes; the busy timeout makes a second process
-    // (the command line, a backup) wait for the lock instead of failing at once.
+    // (the command line, a backup) wait for the lock instead of failing at once; past it, the request
+    // gets the "try again" page (common/error-page.filter.ts).
     enableWAL: true,
-    busyTimeout: 10_000,
+    busyTimeout: config.sqliteBusyTimeoutMs ?? 10_000,
   };
 }

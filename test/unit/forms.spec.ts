@@ -20,6 +20,12 @@ import {
   createValidationPipe,
   EmptyToNull,
   FormValidationException,
+  CONTROL_CHARACTER_MESSAGE,
+  fieldsWithControlCharacters,
+  GENERIC_FIELD_MESSAGE,
+  IsCalendarDate,
+  isCalendarDate,
+  MaxChars,
   ToArray,
   ToOptionalInt,
   toFormValidationException,
@@ -379,5 +385,103 @@ describe('ToOptionalInt', () => {
 
   it('lets an empty optional number pass', async () => {
     expect(await errorsFor(Dto, { n: '' })).toEqual([]);
+  });
+});
+
+// Found by the fuzz tests: PostgreSQL answered "value out of range for type integer" with a 500.
+describe('ToOptionalInt beyond the integer columns', () => {
+  class Dto {
+    @ToOptionalInt()
+    @IsOptional()
+    @IsInt({ message: '整数で入力してください。' })
+    n!: number | null;
+  }
+
+  it('converts up to the largest integer column value', () => {
+    expect(plainToInstance(Dto, { n: '2147483647' }).n).toBe(2147483647);
+    expect(plainToInstance(Dto, { n: '-2147483647' }).n).toBe(-2147483647);
+  });
+
+  it.each(['2147483648', '-2147483649', '99999999999', '1' + '0'.repeat(400)])('leaves %s as text, which the validator refuses', async (typed) => {
+    expect(plainToInstance(Dto, { n: typed }).n).toBe(typed);
+    expect(await errorsFor(Dto, { n: typed })).toHaveLength(1);
+  });
+});
+
+// Found by the fuzz tests: "2025-02-30" matched the old pattern and reached PostgreSQL's date column (500).
+describe('IsCalendarDate', () => {
+  class Dto {
+    @IsCalendarDate({ message: '日付が正しくありません。' })
+    on!: string;
+  }
+
+  it.each(['2025-05-31', '2024-02-29', '2000-02-29', '0001-01-01', '9999-12-31'])('accepts %s', async (on) => {
+    expect(isCalendarDate(on)).toBe(true);
+    expect(await errorsFor(Dto, { on })).toHaveLength(0);
+  });
+
+  it.each(['2025-02-30', '2025-02-29', '1900-02-29', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '0000-01-01', '2025-1-1', '２０２５-０１-０１', '2025-01-01T00:00', ''])(
+    'refuses %j',
+    (on) => {
+      expect(isCalendarDate(on)).toBe(false);
+    },
+  );
+
+  it('refuses what is not text, with the given message', async () => {
+    expect(isCalendarDate(20250101)).toBe(false);
+    expect(await errorsFor(Dto, { on: '2025-02-30' })).toMatchObject([{ constraints: { isCalendarDate: '日付が正しくありません。' } }]);
+  });
+});
+
+// Found by the fuzz tests: MaxLength counts "❤️" (with VARIATION SELECTOR-16) as one character;
+// PostgreSQL's varchar counts two, and 100 of them in a varchar(100) column was a 500.
+describe('MaxChars', () => {
+  class Dto {
+    @MaxChars(5, { message: '5文字まで' })
+    name!: string;
+  }
+
+  it('counts code points, as the database does', async () => {
+    expect(await errorsFor(Dto, { name: '𠮷野家ですね' })).toHaveLength(1);
+    expect(await errorsFor(Dto, { name: '𠮷野家です' })).toHaveLength(0);
+    expect(await errorsFor(Dto, { name: 'a\ufe0f'.repeat(3) })).toHaveLength(1);
+    expect(await errorsFor(Dto, { name: 'a\ufe0fa\ufe0f' })).toHaveLength(0);
+  });
+
+  it('refuses what is not text', async () => {
+    expect(await errorsFor(Dto, { name: ['a'] })).toHaveLength(1);
+  });
+});
+
+// Found by the fuzz tests: PostgreSQL refuses NUL in text ("invalid byte sequence for encoding UTF8: 0x00").
+describe('control characters in a form body', () => {
+  const body = (metatype: new () => object): ArgumentMetadata => ({ type: 'body', metatype });
+
+  it('names the fields that carry one, in single and repeated values; tab, line breaks and DEL are not counted', () => {
+    expect(fieldsWithControlCharacters({ a: 'ok', b: 'x\u0000', c: ['ok', 'y\u001b'], d: '改行\r\nタブ\tは文字', e: 'DEL\u007f' })).toEqual(['b', 'c']);
+    expect(fieldsWithControlCharacters(undefined)).toEqual([]);
+  });
+
+  it('is refused by the pipe with a message beside each such field', async () => {
+    const attempt = createValidationPipe().transform({ name: '山田\u0000', sortOrder: '3' }, body(NameDto));
+    await expect(attempt).rejects.toMatchObject({ status: 422, fieldErrors: { name: [CONTROL_CHARACTER_MESSAGE] } });
+  });
+
+  it('leaves route parameters and queries to their own checks', async () => {
+    await expect(createValidationPipe().transform('a\u0000', { type: 'query', data: 'q' })).resolves.toBe('a\u0000');
+  });
+});
+
+// Found by the fuzz tests: a field sent twice broke an @IsString() that has no message of its own, and
+// the page showed class-validator's English default ("title must be a string").
+describe('a rule without a message of its own', () => {
+  class Dto {
+    @IsString()
+    title!: string;
+  }
+
+  it('is reported in Japanese, once per field', async () => {
+    const attempt = createValidationPipe().transform({ title: ['a', 'b'] }, { type: 'body', metatype: Dto });
+    await expect(attempt).rejects.toMatchObject({ status: 422, fieldErrors: { title: [GENERIC_FIELD_MESSAGE] } });
   });
 });

@@ -1,10 +1,10 @@
-import { IsBoolean, IsInt, IsOptional, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { Checkbox, ToOptionalInt, Trim } from '../../common/forms';
+import { IsBoolean, IsInt, IsOptional, Min, MinLength, ValidateIf } from 'class-validator';
+import { Checkbox, MaxChars, ToOptionalInt, Trim } from '../../common/forms';
 
 export class CategoryDto {
   @Trim()
   @MinLength(1, { message: '名称を入力してください。' })
-  @MaxLength(50, { message: '名称は50文字以内で入力してください。' })
+  @MaxChars(50, { message: '名称は50文字以内で入力してください。' })
   name!: string;
 
   @ToOptionalInt()

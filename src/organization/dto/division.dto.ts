@@ -1,13 +1,11 @@
-import { IsIn, IsInt, IsOptional, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { EmptyToNull, ToOptionalInt, Trim } from '../../common/forms';
+import { IsIn, IsInt, IsOptional, Matches, Min, MinLength, ValidateIf } from 'class-validator';
+import { EmptyToNull, IsCalendarDate, MaxChars, ToOptionalInt, Trim } from '../../common/forms';
 import { DIVISION_KINDS, DivisionKind } from '../division.entity';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class UpdateDivisionDto {
   @Trim()
   @MinLength(1, { message: '名称を入力してください。' })
-  @MaxLength(100, { message: '名称は100文字以内で入力してください。' })
+  @MaxChars(100, { message: '名称は100文字以内で入力してください。' })
   name!: string;
 
   @ToOptionalInt()
@@ -17,7 +15,7 @@ export class UpdateDivisionDto {
 
   @EmptyToNull()
   @IsOptional()
-  @Matches(DATE, { message: '廃止日は 2025-03-31 の形で入力してください。' })
+  @IsCalendarDate({ message: '廃止日は 2025-03-31 の形で入力してください。' })
   validTo!: string | null;
 
   @ToOptionalInt()
@@ -36,6 +34,6 @@ export class CreateDivisionDto extends UpdateDivisionDto {
   kind!: DivisionKind;
 
   @Trim()
-  @Matches(DATE, { message: '設置日は 2025-04-01 の形で入力してください。' })
+  @IsCalendarDate({ message: '設置日は 2025-04-01 の形で入力してください。' })
   validFrom!: string;
 }

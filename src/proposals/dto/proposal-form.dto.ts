@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { EmptyToNull, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { EmptyToNull, MaxChars, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 
 export const TEXT_MAX = 4000;
 export const TITLE_MAX = 100;
@@ -13,7 +13,7 @@ export class ProposalFormDto {
   @Trim()
   @IsString()
   @MinLength(1, { message: '件名を入力してください。' })
-  @MaxLength(TITLE_MAX, { message: `件名は${TITLE_MAX}文字以内で入力してください。` })
+  @MaxChars(TITLE_MAX, { message: `件名は${TITLE_MAX}文字以内で入力してください。` })
   title!: string;
 
   @ToOptionalInt()

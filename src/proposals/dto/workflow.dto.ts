@@ -1,9 +1,7 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { EmptyToNull, ToIntArray, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { EmptyToNull, IsCalendarDate, ToIntArray, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 import { DECISIONS, Decision, NOT_ACCEPTED_REASONS, NotAcceptedReason } from '../proposal-state-machine';
 import { TEXT_MAX } from './proposal-form.dto';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Every action form carries the version it was shown, for the compare-and-set. */
 export class VersionedDto {
@@ -39,7 +37,7 @@ export class RouteDto extends CommentDto {
   relatedDivisionIds: number[] = [];
 
   @Trim()
-  @Matches(DATE, { message: '回答期限を 2025-05-31 の形で入力してください。' })
+  @IsCalendarDate({ message: '回答期限を 2025-05-31 の形で入力してください。' })
   dueOn!: string;
 }
 
@@ -95,7 +93,7 @@ export class ImplementationDto extends VersionedDto {
 
   @EmptyToNull()
   @ValidateIf((o: ImplementationDto) => o.status === 'implemented')
-  @Matches(DATE, { message: '実施日を 2025-05-31 の形で入力してください。' })
+  @IsCalendarDate({ message: '実施日を 2025-05-31 の形で入力してください。' })
   implementedOn!: string | null;
 
   @ToOptionalWholeNumber()

@@ -1,18 +1,18 @@
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, IsEmail, IsIn, IsInt, IsOptional, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, IsEmail, IsIn, IsInt, IsOptional, Matches, MinLength } from 'class-validator';
 import { normalizeLogin } from '../../auth/password';
-import { EmptyToNull, ToArray, ToOptionalInt, Trim } from '../../common/forms';
+import { EmptyToNull, MaxChars, ToArray, ToOptionalInt, Trim } from '../../common/forms';
 import { Role, ROLES } from '../roles';
 
 export class UpdateUserDto {
   @Trim()
   @MinLength(1, { message: '氏名を入力してください。' })
-  @MaxLength(100, { message: '氏名は100文字以内で入力してください。' })
+  @MaxChars(100, { message: '氏名は100文字以内で入力してください。' })
   name!: string;
 
   @EmptyToNull()
   @IsOptional()
-  @MaxLength(254, { message: 'メールアドレスが長すぎます。' })
+  @MaxChars(254, { message: 'メールアドレスが長すぎます。' })
   @IsEmail({}, { message: 'メールアドレスの形式が正しくありません。' })
   email!: string | null;
 
