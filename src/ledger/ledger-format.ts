@@ -290,6 +290,7 @@ export const normalizeLedgerText = (value: string | undefined): string => (value
 
 const length = (s: string) => [...s].length;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The JST noon of a calendar date, so no clock zone can move it to another day. */
 export const noonJst = (date: string): Date => new Date(`${date}T12:00:00+09:00`);
@@ -333,10 +334,13 @@ export function validateLedgerRow(
   // A title is one line; a line break from a wrapped Excel cell becomes a space.
   const title = raw('件名').replace(/\s*[\r\n]+\s*/g, ' ').trim();
   if (title === '') issue('件名', '件名がありません');
+  else if (CONTROL.test(title)) issue('件名', '件名に制御文字が含まれています');
   else if (length(title) > TITLE_MAX) issue('件名', `件名は${TITLE_MAX}文字以内にしてください（${length(title)}文字）`);
 
   const proposalText = raw('提案内容').replace(/\r\n?/g, '\n').trim();
-  if (length(proposalText) > TEXT_MAX) issue('提案内容', `提案内容は${TEXT_MAX}文字以内にしてください（${length(proposalText)}文字）`);
+  // A NUL or other control character cannot be stored (PostgreSQL refuses NUL); tabs and line breaks can.
+  if (TEXT_CONTROL.test(proposalText)) issue('提案内容', '提案内容に制御文字（改行・タブ以外）が含まれています');
+  else if (length(proposalText) > TEXT_MAX) issue('提案内容', `提案内容は${TEXT_MAX}文字以内にしてください（${length(proposalText)}文字）`);
 
   const proposerDivision = normalizeLedgerText(raw('提案者所属'));
   if (proposerDivision === '') issue('提案者所属', '提案者所属がありません');

@@ -461,3 +461,13 @@ describe('formula guard from our own export', () => {
     expect(unguardFormula('=そのまま')).toBe('=そのまま');
   });
 });
+
+describe('control characters in ledger text', () => {
+  const row = (title: string, text: string) =>
+    validateLedgerRow(['X-1', '2020-05-01', title, text, '411', '', '', '', ''], 2, { today: '2026-01-01' });
+  it('refuses NUL and other control characters in 件名 and 提案内容, keeps line breaks and tabs in 提案内容', () => {
+    expect(row('件名\u0000', '本文').issues.map((i) => i.column)).toEqual(['件名']);
+    expect(row('件名', '本文\u0000です').issues.map((i) => i.column)).toEqual(['提案内容']);
+    expect(row('件名', '一行目\n二行目\tタブ').issues).toEqual([]);
+  });
+});
