@@ -77,7 +77,7 @@ export class Server {
   async ready(path: string, timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.process.exitCode !== null) throw new Error(`${this.name} exited with code ${this.process.exitCode}`);
+      if (this.process.exitCode !== null || this.process.signalCode !== null) throw new Error(`${this.name} has exited (${this.process.exitCode ?? this.process.signalCode})`);
       const status = await new Promise<number>((ok) => {
         const req = http.get(`${this.baseUrl}${path}`, { headers: FORWARDED }, (res) => {
           res.resume();
@@ -93,7 +93,7 @@ export class Server {
 
   async stop(): Promise<number | null> {
     clearInterval(this.sampler);
-    if (this.process.exitCode !== null) return this.process.exitCode;
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return this.process.exitCode;
     const exited = once(this.process, 'exit');
     this.process.kill('SIGTERM');
     const timer = setTimeout(() => this.process.kill('SIGKILL'), 15_000);
@@ -150,6 +150,7 @@ export class Session {
         },
       );
       req.on('error', fail);
+      req.setTimeout(600_000, () => req.destroy(new Error(`${method} ${path}: no answer within 10 minutes`)));
       req.end(body);
     });
   }

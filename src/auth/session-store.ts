@@ -5,6 +5,13 @@ import { SessionRecord } from './session-record.entity';
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+/**
+ * A request that changes nothing in its session still moves the idle expiry forward (rolling), but
+ * the stored expiry is rewritten only when it would move by at least this much. Without it every page
+ * view was a write (and on SQLite a synced commit, one at a time), which capped the whole app at the
+ * disk's commit rate. The idle timeout is therefore exact to within a minute.
+ */
+export const TOUCH_INTERVAL_MS = 60 * 1000;
 
 /**
  * express-session store on the application's own database, so every app instance sees the same
@@ -13,6 +20,8 @@ const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
  */
 export class DatabaseSessionStore extends Store {
   private lastCleanup = 0;
+  /** The stored expiry of each session as last read or written here. */
+  private readonly knownExpiry = new Map<string, number>();
 
   constructor(
     private readonly db: DbService,
@@ -22,17 +31,18 @@ export class DatabaseSessionStore extends Store {
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.db.dataSource
-      .getRepository(SessionRecord)
-      .findOne({ where: { sid } })
-      .then((row) => {
-        if (!row || Number(row.expiresAt) <= Date.now()) return callback(null, null);
-        callback(null, JSON.parse(row.data) as SessionData);
-      }, callback);
+    // Plain SQL: this runs before every request, and building and hydrating an entity cost twice the query.
+    const sql = `SELECT data, expires_at FROM sessions WHERE sid = ${this.db.isSqlite ? '?' : '$1'}`;
+    (this.db.dataSource.query(sql, [sid]) as Promise<{ data: string; expires_at: number | string }[]>).then(([row]) => {
+      if (!row || Number(row.expires_at) <= Date.now()) return callback(null, null);
+      this.remember(sid, Number(row.expires_at));
+      callback(null, JSON.parse(row.data) as SessionData);
+    }, callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const expiresAt = this.expiry(session);
+    this.remember(sid, expiresAt);
     this.db
       .write((manager) =>
         manager
@@ -48,19 +58,28 @@ export class DatabaseSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
+    const expiresAt = this.expiry(session);
+    const stored = this.knownExpiry.get(sid);
+    if (stored !== undefined && expiresAt - stored < TOUCH_INTERVAL_MS) {
+      // express-session writes the response's end in this callback: never call it synchronously
+      process.nextTick(() => callback?.());
+      return;
+    }
     this.db
       .write((manager) =>
         manager
           .createQueryBuilder()
           .update(SessionRecord)
-          .set({ expiresAt: this.expiry(session) })
+          .set({ expiresAt })
           .where('sid = :sid', { sid })
           .execute(),
       )
+      .then(() => this.remember(sid, expiresAt))
       .then(() => callback?.(), (err) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.knownExpiry.delete(sid);
     this.db
       .write((manager) => manager.createQueryBuilder().delete().from(SessionRecord).where('sid = :sid', { sid }).execute())
       .then(() => callback?.(), (err) => callback?.(err));
@@ -73,6 +92,13 @@ export class DatabaseSessionStore extends Store {
       if (exceptSid) query.andWhere('sid <> :exceptSid', { exceptSid });
       return query.execute();
     });
+  }
+
+  /** Every request reads its session first, so what is known here is never older than that read. */
+  private remember(sid: string, expiresAt: number): void {
+    // one entry per active session; emptied now and then rather than tracked for expiry
+    if (this.knownExpiry.size > 50_000) this.knownExpiry.clear();
+    this.knownExpiry.set(sid, expiresAt);
   }
 
   private expiry(session: SessionData): number {

@@ -45,7 +45,7 @@ export class ProposalsController {
       statusOptions: PROPOSAL_STATUSES.filter((s) => s !== 'draft').map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
       divisionOptions: await this.organization.currentDivisionOptions(),
-      pager: { page: filters.page, pages: result.pages },
+      pager: { page: filters.page, pages: result.pages, more: result.more },
       pagerQuery: { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q },
     };
   }

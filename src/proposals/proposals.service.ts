@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { Brackets, EntityManager, In, Repository, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
@@ -29,6 +29,11 @@ export interface ProposalFilters {
 }
 
 export const PROPOSALS_PAGE_SIZE = 20;
+/** The list counts its rows up to this many, and at least ten pages beyond the one shown. */
+export const LIST_COUNT_LIMIT = 1000;
+const LIST_COUNT_PAGES_AHEAD = 10;
+/** A keyword search of the list (SQLite) shows at most the newest this many matches. */
+export const KEYWORD_MATCH_LIMIT = 1000;
 
 /** "2024-0001" */
 export const formatProposalNumber = (fiscalYear: number, sequence: number): string =>
@@ -103,12 +108,14 @@ export class ProposalsService {
     return { proposal, facts, actors, routings, history };
   }
 
-  /** Only what the user may see, filtered and paged. */
+  /**
+   * Only what the user may see, filtered and paged. Built for a million proposals: the page's 20 ids
+   * come from the index on (updated_at, id, status, proposer_id) alone, then those 20 rows are loaded
+   * with their relations; and the total is counted only as far as the pager needs (LIST_COUNT_LIMIT),
+   * so a page view never counts every proposal. Beyond that the page says "N件以上".
+   */
   async list(viewer: Viewer, filters: ProposalFilters) {
-    const query = this.visibleQuery(viewer)
-      .leftJoinAndSelect('p.category', 'category')
-      .leftJoinAndSelect('p.proposer', 'proposer')
-      .leftJoinAndSelect('p.leadDivision', 'leadDivision');
+    const query = this.visibleQuery(viewer);
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
     if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
@@ -123,24 +130,76 @@ export class ProposalsService {
         { divisionId: filters.divisionId, yes: true },
       );
     }
+    let searchCut = false;
     if (filters.q) {
-      const like = `%${escapeLike(filters.q)}%`;
-      query.andWhere(
-        new Brackets((w) =>
-          w
-            .where("p.title LIKE :like ESCAPE '\\'", { like })
-            .orWhere("p.proposal_text LIKE :like ESCAPE '\\'", { like })
-            .orWhere("p.number LIKE :like ESCAPE '\\'", { like }),
-        ),
-      );
+      const keyword = await this.keywordCondition(filters.q);
+      query.andWhere(keyword.condition);
+      searchCut = keyword.cut;
     }
-    const [items, total] = await query
-      .orderBy('p.updatedAt', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .skip((filters.page - 1) * PROPOSALS_PAGE_SIZE)
-      .take(PROPOSALS_PAGE_SIZE)
-      .getManyAndCount();
-    return { items, total, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+
+    const offset = (filters.page - 1) * PROPOSALS_PAGE_SIZE;
+    const pageIds = (
+      await query
+        .clone()
+        .select('p.id', 'id')
+        .orderBy('p.updated_at', 'DESC')
+        .addOrderBy('p.id', 'DESC')
+        .offset(offset)
+        .limit(PROPOSALS_PAGE_SIZE)
+        .getRawMany<{ id: number | string }>()
+    ).map((r) => Number(r.id));
+    const loaded = pageIds.length
+      ? await this.proposals.find({ where: { id: In(pageIds) }, relations: { category: true, proposer: true, leadDivision: true } })
+      : [];
+    const byId = new Map(loaded.map((p) => [p.id, p]));
+    const items = pageIds.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
+
+    const limit = Math.max(LIST_COUNT_LIMIT, offset + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD);
+    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
+    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
+    const more = counted > limit || searchCut;
+    const total = Math.min(counted, limit);
+    return { items, total, more, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+  }
+
+  /**
+   * The keyword filter of the list: the text in the title or the proposal's text, as LIKE '%…%'
+   * finds it, or in the number. A number holds only digits and hyphens, so other text is not
+   * compared with numbers (on PostgreSQL that lets the two pg_trgm indexes answer the LIKE).
+   *
+   * On SQLite, text of three characters or more is looked up in the trigram index (proposals_fts): a
+   * phrase there matches exactly where LIKE would (letters of every script compared without case,
+   * where LIKE ignores only ASCII case). The index gives the newest matches first; the list is made of
+   * at most KEYWORD_MATCH_LIMIT of them (`cut` when there were more), so a common word costs no more
+   * than a rare one. Shorter text has no trigram and is compared row by row.
+   */
+  private async keywordCondition(q: string): Promise<{ condition: Brackets; cut: boolean }> {
+    const like = `%${escapeLike(q)}%`;
+    const number = (w: WhereExpressionBuilder) => {
+      if (/^[\d-]+$/.test(q)) w.orWhere("p.number LIKE :like ESCAPE '\\'", { like });
+    };
+    if (this.db.isSqlite && [...q].length >= 3) {
+      const rows = (await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, [
+        `{title proposal_text} : "${q.replace(/"/g, '""')}"`,
+        KEYWORD_MATCH_LIMIT + 1,
+      ])) as { id: number }[];
+      const ids = rows.slice(0, KEYWORD_MATCH_LIMIT).map((r) => Number(r.id));
+      return {
+        condition: new Brackets((w) => {
+          // integers from the index, written into the SQL: as a thousand bound parameters they cost more than the query
+          w.where(ids.length ? `p.id IN (${ids.map((id) => Math.trunc(id)).join(', ')})` : '1 = 0');
+          number(w);
+        }),
+        cut: rows.length > KEYWORD_MATCH_LIMIT,
+      };
+    }
+    return {
+      condition: new Brackets((w) => {
+        w.where("p.title LIKE :like ESCAPE '\\'", { like }).orWhere("p.proposal_text LIKE :like ESCAPE '\\'", { like });
+        number(w);
+      }),
+      cut: false,
+    };
   }
 
   /** The user's own and co-proposed proposals, drafts included. */

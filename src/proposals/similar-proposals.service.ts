@@ -38,7 +38,20 @@ const MIN_SHARED = 2;
 const PG_THRESHOLD = 0.1;
 /** A match in the title says more than one somewhere in a long text (as the FTS5 column weights do). */
 const PG_TEXT_WEIGHT = 0.8;
-const FTS_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
+/** A shared trigram in the title says more than one in a long text. */
+const FIELD_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
+/**
+ * SQLite: ranking every proposal that shares a trigram (bm25) costs about a microsecond per match,
+ * and with a million proposals a title's trigrams match a hundred thousand of them, the text's all of
+ * them: seconds. Instead FTS5 is asked for the most recent RECENT_CANDIDATES proposals that share one
+ * of the title's trigrams or of the first RECENT_BODY_TERMS of the text's (it walks its lists newest
+ * first and stops there, however many match), plus, from every year, those that contain the longest
+ * run of the title and of the text as written (PER_PHRASE each), so an old proposal with the same
+ * words is not missed. Those few hundred are then scored here, title first as bm25 weighed them.
+ */
+const RECENT_CANDIDATES = 300;
+const RECENT_BODY_TERMS = 16;
+const PER_PHRASE = 40;
 
 /**
  * Everything that is not a letter or a digit separates runs: spaces, punctuation, symbols, control
@@ -110,7 +123,9 @@ export class SimilarProposalsService {
   ): Promise<SimilarProposal[]> {
     const probe: Probe = { title: probePart(text), body: options.body ? probePart(options.body) : null };
     if (!probe.title && !probe.body) return [];
-    const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0);
+    // On the proposal page, "earlier" proposals: on SQLite the index is asked only for those created
+    // before this one (ids grow with creation), the exact rule (submitted before) is applied below.
+    const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0, options.submittedBefore && excludeId ? excludeId : null);
     const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
     const before = options.submittedBefore;
     const similar: SimilarProposal[] = [];
@@ -131,23 +146,43 @@ export class SimilarProposalsService {
   }
 
   /** Ids of submitted proposals, best match first, whoever may see them. */
-  private async rankedCandidateIds(probe: Probe, excludeId: number): Promise<number[]> {
-    const rows = this.db.isSqlite ? await this.sqliteCandidates(probe, excludeId) : await this.postgresCandidates(probe, excludeId);
-    return rows.map((r) => Number(r.id));
+  private async rankedCandidateIds(probe: Probe, excludeId: number, createdBefore: number | null): Promise<number[]> {
+    if (this.db.isSqlite) return this.sqliteCandidates(probe, excludeId, createdBefore);
+    return (await this.postgresCandidates(probe, excludeId)).map((r) => Number(r.id));
   }
 
-  private sqliteCandidates(probe: Probe, excludeId: number): Promise<{ id: number }[]> {
-    const terms = [...(probe.title?.trigrams ?? []), ...(probe.body?.trigrams ?? [])];
-    // bm25() is "more negative is better"
-    return this.db.dataSource.query(
-      `SELECT p.id AS id
-         FROM proposals_fts
-         JOIN proposals p ON p.id = proposals_fts.rowid
-        WHERE proposals_fts MATCH ? AND p.status <> 'draft' AND p.id <> ?
-        ORDER BY bm25(proposals_fts, ?, ?, ?), p.id DESC
-        LIMIT ?`,
-      [ftsQuery(terms), excludeId, FTS_WEIGHTS.title, FTS_WEIGHTS.proposalText, FTS_WEIGHTS.currentProblem, CANDIDATES],
-    );
+  private async sqliteCandidates(probe: Probe, excludeId: number, createdBefore: number | null): Promise<number[]> {
+    const terms = [...(probe.title?.trigrams ?? []), ...(probe.body?.trigrams.slice(0, RECENT_BODY_TERMS) ?? [])];
+    const bound = createdBefore ? ' AND rowid < ?' : '';
+    const boundParams = createdBefore ? [createdBefore] : [];
+    const found = async (match: string, limit: number) =>
+      ((await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [match, ...boundParams, limit])) as { id: number }[]).map(
+        (r) => Number(r.id),
+      );
+    const ids = new Set(await found(ftsQuery(terms), RECENT_CANDIDATES));
+    const longestRun = (part: ProbePart | null) => part?.text.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '') ?? '';
+    const runs = new Set([longestRun(probe.title), longestRun(probe.body)].filter((run) => [...run].length >= MIN_RUN));
+    for (const run of runs) for (const id of await found(ftsQuery([run]), PER_PHRASE)) ids.add(id);
+    ids.delete(excludeId);
+    if (!ids.size) return [];
+
+    const rows = (await this.db.dataSource.query(
+      `SELECT id, title, proposal_text, current_problem FROM proposals WHERE id IN (${[...ids].map(() => '?').join(', ')}) AND status <> 'draft'`,
+      [...ids],
+    )) as { id: number; title: string; proposal_text: string; current_problem: string }[];
+    const share = (part: ProbePart | null, text: string) => (part ? part.trigrams.filter((t) => text.includes(t)).length / part.trigrams.length : 0);
+    const score = (row: (typeof rows)[number]) => {
+      const [title, text, problem] = [row.title, row.proposal_text, row.current_problem].map((x) => x.toLowerCase());
+      return [probe.title, probe.body].reduce(
+        (sum, part) => sum + FIELD_WEIGHTS.title * share(part, title) + FIELD_WEIGHTS.proposalText * share(part, text) + FIELD_WEIGHTS.currentProblem * share(part, problem),
+        0,
+      );
+    };
+    return rows
+      .map((row) => ({ id: Number(row.id), score: score(row) }))
+      .sort((a, b) => b.score - a.score || b.id - a.id)
+      .slice(0, CANDIDATES)
+      .map((r) => r.id);
   }
 
   private postgresCandidates(probe: Probe, excludeId: number): Promise<{ id: number }[]> {

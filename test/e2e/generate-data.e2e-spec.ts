@@ -150,6 +150,8 @@ describe.each(engines)('generate-data on %s', (engine) => {
       expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await db.query('PRAGMA foreign_key_check')).toEqual([]);
       expect(await db.query('SELECT k, v FROM proposals_fts_config')).toEqual([{ k: 'version', v: 4 }]);
+      // merged into one segment: otherwise each later insert would go on merging the bulk-built ones
+      expect(await count('SELECT COUNT(DISTINCT segid) AS n FROM proposals_fts_idx')).toBe(1);
     }
   });
 

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import TestAgent from 'supertest/lib/agent';
+import { attemptLogin, sidOf } from '../factories/auth-helpers';
+import { createTestApp, TestApp } from '../factories/test-app';
+import { createUser, signIn, TEST_PASSWORD } from '../factories/users';
+import { SessionRecord } from '../../src/auth/session-record.entity';
+import { reformOfficeCode } from '../../src/scale/generate-data';
+
+/**
+ * The changes made for a million proposals (issue 5), checked on a database filled by generate-data:
+ * the list pages from an index and counts only as far as its pager needs; keyword search on SQLite
+ * goes through the trigram index and finds what LIKE finds; similar proposals still finds an old
+ * duplicate behind many newer matches; a page view does not rewrite its session every time.
+ */
+const ROOT = resolve(__dirname, '../..');
+const GENERATED = 1500;
+
+describe('queries at scale (generated data)', () => {
+  let t: TestApp;
+  let office: TestAgent;
+  let officeId: number;
+  const isPg = () => t.config.database.type === 'postgres';
+  // $1, $2 … on both engines (SQLite reads ?1, ?2 …)
+  const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => t.dataSource.query(isPg() ? text : text.replace(/\$(\d+)/g, '?$1'), params) as Promise<T[]>;
+  const idsOnPage = (html: string) => [...html.matchAll(/<a href="\/proposals\/(\d+)">/g)].map((m) => Number(m[1]));
+  const countText = (html: string) => /<p class="result-count">([^<]+)<\/p>/.exec(html)?.[1];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: t.config.dataDir };
+    if (t.config.database.type === 'postgres') env.DATABASE_URL = t.config.database.url;
+    else {
+      delete env.DATABASE_URL;
+      env.SQLITE_PATH = t.config.database.path;
+    }
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'generate-data', '--proposals', String(GENERATED), '--from-year', '2015', '--seed', '3'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (run.status !== 0) throw new Error(`generate-data failed: ${run.stderr}`);
+    officeId = (await createUser(t, { login: 'scale-office', roles: ['staff', 'office'], divisionCode: reformOfficeCode() })).id;
+    office = await signIn(t, 'scale-office');
+  }, 240_000);
+  afterAll(() => t?.close());
+
+  /** What the office sees, in the list's order, by plain SQL (the rule the list must keep). */
+  const expectedIds = async (where: string, params: unknown[], offset: number) =>
+    (
+      await sql<{ id: number }>(
+        `SELECT id FROM proposals p WHERE (p.status <> 'draft' OR p.proposer_id = $1) AND (${where}) ORDER BY p.updated_at DESC, p.id DESC LIMIT 20 OFFSET ${offset}`,
+        [officeId, ...params],
+      )
+    ).map((r) => Number(r.id));
+
+  it('shows the first page in update order and counts only as far as the pager needs ("1,000件以上")', async () => {
+    const res = await office.get('/proposals');
+    expect(res.status).toBe(200);
+    expect(idsOnPage(res.text)).toEqual(await expectedIds('1 = 1', [], 0));
+    expect(countText(res.text)).toBe('1,000件以上');
+    expect(res.text).toContain('1 / 50+ ページ');
+    expect(res.text).toContain('<a href="?page&#x3D;2" rel="next">次へ</a>');
+  });
+
+  it('pages deep into the list with the same rows as OFFSET would give, and counts exactly on the last pages', async () => {
+    const visible = Number((await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE status <> 'draft' OR proposer_id = $1`, [officeId]))[0].n);
+    expect(visible).toBeGreaterThan(1300);
+    const deep = await office.get('/proposals?page=60');
+    expect(idsOnPage(deep.text)).toEqual(await expectedIds('1 = 1', [], 59 * 20));
+    expect(countText(deep.text)).toBe(`${(59 * 20 + 200).toLocaleString('en-US')}件以上`);
+    const lastPage = Math.ceil(visible / 20);
+    const last = await office.get(`/proposals?page=${lastPage}`);
+    expect(countText(last.text)).toBe(`${visible.toLocaleString('en-US')}件`);
+    expect(last.text).toContain(`${lastPage} / ${lastPage} ページ`);
+    expect(last.text).not.toContain('rel="next"');
+    expect(idsOnPage(last.text)).toEqual(await expectedIds('1 = 1', [], (lastPage - 1) * 20));
+  });
+
+  it('finds by keyword exactly what LIKE finds, in the list order, for long and short keywords', async () => {
+    for (const keyword of ['押印の廃止', 'ペーパーレス化', '窓口', '存在しない言葉の並び']) {
+      const like = `%${keyword}%`;
+      const where = 'p.title LIKE $2 OR p.proposal_text LIKE $2';
+      const total = Number((await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals p WHERE (p.status <> 'draft' OR p.proposer_id = $1) AND (${where})`, [officeId, like]))[0].n);
+      const res = await office.get('/proposals').query({ q: keyword });
+      expect(res.status).toBe(200);
+      expect({ keyword, ids: idsOnPage(res.text) }).toEqual({ keyword, ids: await expectedIds(where, [like], 0) });
+      expect({ keyword, count: countText(res.text) }).toEqual({ keyword, count: `${total.toLocaleString('en-US')}件` });
+    }
+  });
+
+  it('finds a proposal by its number', async () => {
+    const [p] = await sql<{ id: number; number: string }>(`SELECT id, number FROM proposals WHERE number IS NOT NULL ORDER BY id LIMIT 1 OFFSET 10`);
+    const res = await office.get('/proposals').query({ q: p.number });
+    expect(idsOnPage(res.text)).toContain(Number(p.id));
+  });
+
+  it('finds an old proposal with the same title behind hundreds of newer partial matches', async () => {
+    const [oldest] = await sql<{ id: number }>(`SELECT id FROM proposals WHERE status <> 'draft' AND fiscal_year = 2015 ORDER BY id LIMIT 1`);
+    // words that hundreds of newer proposals share in part (会議資料, ペーパーレス化, 押印の廃止, について)
+    const title = '会議資料のペーパーレス化と押印の廃止の同時実施について';
+    await sql('UPDATE proposals SET title = $1 WHERE id = $2', [title, oldest.id]);
+    const newerSharing = Number(
+      (await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE id > $1 AND (title LIKE '%について%' OR title LIKE '%の廃止%' OR proposal_text LIKE '%について%')`, [oldest.id]))[0].n,
+    );
+    expect(newerSharing).toBeGreaterThan(300);
+    const res = await office.get('/proposals/similar').query({ q: title });
+    expect(res.status).toBe(200);
+    expect((res.body as { id: number }[])[0]).toMatchObject({ id: Number(oldest.id), title });
+  });
+
+  it('does not rewrite the session on every page view, only when its expiry would move by a minute or more', async () => {
+    const { agent, cookieAfter } = await attemptLogin(t, { login: 'scale-office', password: TEST_PASSWORD });
+    const sid = sidOf(cookieAfter!);
+    // the first page after login takes the welcome message out of the session, which saves it
+    expect((await agent.get('/proposals')).status).toBe(200);
+    const repo = t.dataSource.getRepository(SessionRecord);
+    // as if written 30 seconds ago: a page view now moves the idle expiry by 30 s, which is not written
+    const recent = Date.now() + t.config.sessionIdleMinutes * 60_000 - 30_000;
+    await repo.update({ sid }, { expiresAt: recent });
+    expect((await agent.get('/proposals')).status).toBe(200);
+    expect(Number((await repo.findOneByOrFail({ sid })).expiresAt)).toBe(recent);
+    // written two minutes ago: moved forward
+    const older = Date.now() + t.config.sessionIdleMinutes * 60_000 - 120_000;
+    await repo.update({ sid }, { expiresAt: older });
+    expect((await agent.get('/proposals')).status).toBe(200);
+    expect(Number((await repo.findOneByOrFail({ sid })).expiresAt)).toBeGreaterThan(older + 60_000);
+  });
+});
