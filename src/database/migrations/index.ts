@@ -3,7 +3,7 @@ import { DefaultCategories1763770000001 } from './1763770000001-DefaultCategorie
 import { Proposals1763770000002 } from './1763770000002-Proposals';
 import { ProposalSearch1763770000003 } from './1763770000003-ProposalSearch';
 import { FiscalYearStats1763770000004 } from './1763770000004-FiscalYearStats';
-import { ProposalListIndex1763770000009 } from './1763770000009-ProposalListIndex';
+import { ProposalListIndex1763770000005 } from './1763770000005-ProposalListIndex';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -12,5 +12,5 @@ export const migrations = [
   Proposals1763770000002,
   ProposalSearch1763770000003,
   FiscalYearStats1763770000004,
-  ProposalListIndex1763770000009,
+  ProposalListIndex1763770000005,
 ];

@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * visibility rule of the office (not a draft, or one's own), so even a deep page (OFFSET 40,000) and
  * the list's count never read the table. Same statement on SQLite and PostgreSQL.
  */
-export class ProposalListIndex1763770000009 implements MigrationInterface {
-  name = 'ProposalListIndex1763770000009';
+export class ProposalListIndex1763770000005 implements MigrationInterface {
+  name = 'ProposalListIndex1763770000005';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('CREATE INDEX ix_proposals_updated ON proposals (updated_at, id, status, proposer_id)');
