@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { useSqliteReadConnections } from './sqlite-readers';
 import { useSafeSqliteTransactions } from './sqlite-transactions';
 
 /** Opens the database, applies the SQLite settings that TypeORM has no option for, and migrates if asked. */
@@ -12,5 +13,7 @@ export async function openDatabase(options: DataSourceOptions, migrate: boolean)
     useSafeSqliteTransactions(dataSource);
   }
   if (migrate) await dataSource.runMigrations({ transaction: 'each' });
+  // after the migrations, so the read-only connections open a database that has its tables
+  await useSqliteReadConnections(dataSource);
   return dataSource;
 }

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
 import { jstDateString } from '../common/jst';
+import { ShortCache } from '../common/short-cache';
 import { DbService } from '../database/db.service';
 import { Category } from './category.entity';
 import { canBeParentOf, DivisionLike, DivisionRow, flattenDivisionTree, isValidOn } from './division-tree';
@@ -11,8 +12,13 @@ import { Division, DIVISION_KIND_LABELS, DivisionKind } from './division.entity'
 import { CategoryDto } from './dto/category.dto';
 import { CreateDivisionDto, UpdateDivisionDto } from './dto/division.dto';
 
+/** How long another instance's (or the command line's) change to the divisions may go unseen in select boxes. */
+const DIVISION_OPTIONS_TTL_MS = 30_000;
+
 @Injectable()
 export class OrganizationService {
+  private readonly divisionOptions = new ShortCache(DIVISION_OPTIONS_TTL_MS, () => this.currentDivisionOptions());
+
   constructor(
     private readonly db: DbService,
     @InjectRepository(Division) private readonly divisions: Repository<Division>,
@@ -29,9 +35,18 @@ export class OrganizationService {
   }
 
   /**
+   * The same options for the proposal list's filter, which shows them with every view: reading and
+   * ordering a city's few hundred divisions took longer than the rest of the page's queries. Kept for
+   * DIVISION_OPTIONS_TTL_MS and cleared by every change made here; forms that record a division
+   * (routing, user accounts) read them fresh.
+   */
+  divisionFilterOptions(): Promise<{ id: number; label: string }[]> {
+    return this.divisionOptions.get(jstDateString(new Date()));
+  }
+
+  /**
    * Divisions that exist today, for select boxes, labelled with their full path. Read as plain rows:
-   * the proposal list shows these with every view, and turning a city's few hundred divisions into
-   * entities took longer than the rest of the page's queries.
+   * turning the divisions into entities cost more than the query.
    */
   async currentDivisionOptions(): Promise<{ id: number; label: string }[]> {
     const raw = (await this.divisions.query(
@@ -66,7 +81,7 @@ export class OrganizationService {
   }
 
   async createDivision(dto: CreateDivisionDto): Promise<Division> {
-    return this.db.transaction(async (manager) => {
+    const created = await this.db.transaction(async (manager) => {
       const repo = manager.getRepository(Division);
       await this.checkParent(repo, dto.parentId, dto.kind, null);
       this.checkPeriod(dto.validFrom, dto.validTo);
@@ -90,10 +105,12 @@ export class OrganizationService {
         }),
       );
     });
+    this.divisionOptions.clear();
+    return created;
   }
 
   async updateDivision(id: number, dto: UpdateDivisionDto): Promise<Division> {
-    return this.db.transaction(async (manager) => {
+    const updated = await this.db.transaction(async (manager) => {
       const repo = manager.getRepository(Division);
       const division = await repo.findOne({ where: { id } });
       if (!division) throw new NotFoundError();
@@ -109,6 +126,8 @@ export class OrganizationService {
       Object.assign(division, { name: dto.name, parentId: dto.parentId, validTo: dto.validTo, sortOrder: dto.sortOrder ?? 0 });
       return repo.save(division);
     });
+    this.divisionOptions.clear();
+    return updated;
   }
 
   private checkPeriod(validFrom: string, validTo: string | null): void {

@@ -44,7 +44,7 @@ export class ProposalsController {
       filters,
       statusOptions: PROPOSAL_STATUSES.filter((s) => s !== 'draft').map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
-      divisionOptions: await this.organization.currentDivisionOptions(),
+      divisionOptions: await this.organization.divisionFilterOptions(),
       pager: { page: filters.page, pages: result.pages, more: result.more },
       pagerQuery: { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q },
     };
