@@ -34,29 +34,42 @@ export class NotificationsService {
   async notify(manager: EntityManager, input: NotificationInput): Promise<number> {
     const userIds = [...new Set(input.userIds)];
     if (!userIds.length) return 0;
-    let created = 0;
-    const recipients = await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
-    for (const user of recipients) {
-      const dedupeKey = input.dedupeKey?.(user.id) ?? null;
-      if (dedupeKey && (await manager.getRepository(Notification).exist({ where: { dedupeKey } }))) continue;
-      await manager.getRepository(Notification).insert({
-        userId: user.id,
-        proposalId: input.proposalId,
-        kind: input.kind,
-        message: input.message,
-        dedupeKey,
-      });
-      created++;
-      if (this.config.smtpUrl && user.email) {
-        const link = input.proposalId ? `\n\n${this.config.publicUrl}/proposals/${input.proposalId}` : '';
-        await manager.getRepository(OutboxMail).insert({
-          toAddress: user.email,
-          subject: `【改革のタネ】${input.message}`.slice(0, 200),
-          body: `${user.name} 様\n\n${input.message}${link}\n\n-- \n改革のタネ（このメールは送信専用です）`,
-        });
-      }
+    let recipients = await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
+    if (input.dedupeKey) {
+      const keys = recipients.map((user) => input.dedupeKey!(user.id));
+      const sent = new Set(
+        (await manager.getRepository(Notification).find({ select: { dedupeKey: true }, where: { dedupeKey: In(keys) } })).map((n) => n.dedupeKey),
+      );
+      recipients = recipients.filter((user) => !sent.has(input.dedupeKey!(user.id)));
     }
-    return created;
+    if (!recipients.length) return 0;
+    // One statement per table, and no reading back of generated columns (nothing here needs them):
+    // the office is notified of every submission, inside the submission's transaction.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Notification)
+      .values(recipients.map((user) => ({ userId: user.id, proposalId: input.proposalId, kind: input.kind, message: input.message, dedupeKey: input.dedupeKey?.(user.id) ?? null })))
+      .updateEntity(false)
+      .execute();
+    const mailed = this.config.smtpUrl ? recipients.filter((user) => user.email) : [];
+    if (mailed.length) {
+      const link = input.proposalId ? `\n\n${this.config.publicUrl}/proposals/${input.proposalId}` : '';
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(OutboxMail)
+        .values(
+          mailed.map((user) => ({
+            toAddress: user.email!,
+            subject: `【改革のタネ】${input.message}`.slice(0, 200),
+            body: `${user.name} 様\n\n${input.message}${link}\n\n-- \n改革のタネ（このメールは送信専用です）`,
+          })),
+        )
+        .updateEntity(false)
+        .execute();
+    }
+    return recipients.length;
   }
 
   unreadCount(userId: number): Promise<number> {
