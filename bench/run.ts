@@ -320,6 +320,8 @@ async function main(): Promise<void> {
     {
       ...process.env,
       NODE_ENV: 'production',
+      // as `npm start` and the README's systemd unit run it
+      MALLOC_MMAP_THRESHOLD_: '1048576',
       SESSION_SECRET: secret,
       SQLITE_PATH: DB,
       DATA_DIR: DATA,
@@ -333,7 +335,7 @@ async function main(): Promise<void> {
     appPort,
   );
   const barePort = await freePort();
-  const bare = new Server('bare app', join(ROOT, 'dist/bench/bare-app.js'), { ...process.env, NODE_ENV: 'production', PORT: String(barePort) }, join(DATA, 'bare-app.log'), barePort);
+  const bare = new Server('bare app', join(ROOT, 'dist/bench/bare-app.js'), { ...process.env, NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '1048576', PORT: String(barePort) }, join(DATA, 'bare-app.log'), barePort);
   const measurements: Measurement[] = [];
   let submissionResult: Record<string, unknown> = {};
   let memory: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import * as argon2 from 'argon2';
 import { randomInt } from 'node:crypto';
+import { Semaphore } from '../common/semaphore';
 
 /**
  * argon2id, OWASP's minimum profile (19 MiB, 2 passes): fast enough for a login on a 2-core server,
@@ -11,13 +12,22 @@ const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, p
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
 
+/**
+ * At most this many hashes at once; the rest wait their turn. Each takes 19 MiB and a core for tens
+ * of milliseconds: ten people signing in at the same moment (the start of the working day) would
+ * otherwise take four threads' worth (libuv's pool), about 80 MB more memory that the process keeps
+ * afterwards, and the cores the pages need. Also caps what a flood of login attempts can take.
+ */
+export const CONCURRENT_HASHES = 2;
+const hashing = new Semaphore(CONCURRENT_HASHES);
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password.normalize('NFC'), HASH_OPTIONS);
+  return hashing.run(() => argon2.hash(password.normalize('NFC'), HASH_OPTIONS));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password.normalize('NFC'));
+    return await hashing.run(() => argon2.verify(hash, password.normalize('NFC')));
   } catch {
     return false;
   }
