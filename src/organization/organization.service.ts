@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
 import { jstDateString } from '../common/jst';
-import { ShortCache } from '../common/short-cache';
+import { RecentCache } from '../common/recent-cache';
 import { DbService } from '../database/db.service';
 import { Category } from './category.entity';
 import { canBeParentOf, DivisionLike, DivisionRow, flattenDivisionTree, isValidOn } from './division-tree';
@@ -17,7 +17,7 @@ const DIVISION_OPTIONS_TTL_MS = 30_000;
 
 @Injectable()
 export class OrganizationService {
-  private readonly divisionOptions = new ShortCache(DIVISION_OPTIONS_TTL_MS, () => this.currentDivisionOptions());
+  private readonly divisionOptions = new RecentCache<{ id: number; label: string }[]>(1, DIVISION_OPTIONS_TTL_MS);
 
   constructor(
     private readonly db: DbService,
@@ -41,7 +41,7 @@ export class OrganizationService {
    * (routing, user accounts) read them fresh.
    */
   divisionFilterOptions(): Promise<{ id: number; label: string }[]> {
-    return this.divisionOptions.get(jstDateString(new Date()));
+    return this.divisionOptions.get(jstDateString(new Date()), () => this.currentDivisionOptions());
   }
 
   /**

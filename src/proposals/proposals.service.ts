@@ -244,10 +244,14 @@ export class ProposalsService {
     return { items, total, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
   }
 
-  /** Of these proposals, the submitted ones (never drafts, not even one's own) this user may see; in no particular order. */
+  /**
+   * Of these proposals, the submitted ones (never drafts, not even one's own) this user may see; in
+   * no particular order. Only the columns a list of similar proposals needs: it runs while typing.
+   */
   visibleSubmittedAmong(viewer: Viewer, ids: readonly number[]): Promise<Proposal[]> {
     if (!ids.length) return Promise.resolve([]);
     return this.visibleQuery(viewer)
+      .select(['p.id', 'p.number', 'p.title', 'p.status', 'p.decision', 'p.submittedAt', 'p.proposalText', 'p.currentProblem'])
       .andWhere('p.id IN (:...candidateIds)', { candidateIds: [...ids] })
       .andWhere('p.status <> :notDraft', { notDraft: 'draft' })
       .getMany();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RecentCache } from '../common/recent-cache';
 import { DbService } from '../database/db.service';
 import { Viewer } from './proposal-access';
 import { DECISION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
@@ -47,9 +48,11 @@ const FIELD_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
  * of the title's trigrams or of the first RECENT_BODY_TERMS of the text's (it walks its lists newest
  * first and stops there, however many match), plus, from every year, those that contain the longest
  * run of the title and of the text as written (PER_PHRASE each), so an old proposal with the same
- * words is not missed. Those few hundred are then scored here, title first as bm25 weighed them.
+ * words is not missed. Those (at most 200) are then scored here, title first as bm25 weighed them.
  */
-const RECENT_CANDIDATES = 300;
+const RECENT_CANDIDATES = 120;
+const EARLIER_RANKING_ENTRIES = 2000;
+const EARLIER_RANKING_TTL_MS = 5 * 60 * 1000;
 const RECENT_BODY_TERMS = 16;
 const PER_PHRASE = 40;
 
@@ -105,6 +108,14 @@ const isSimilar = (probe: Probe, p: Proposal): boolean => {
  */
 @Injectable()
 export class SimilarProposalsService {
+  /**
+   * The proposal page's ranking (who may see what is decided afresh for every view): the earlier
+   * proposals of a proposal under screening are looked at several times by several people, and they
+   * rarely change. A changed title or text is another key; a change to an earlier proposal shows
+   * after EARLIER_RANKING_TTL_MS at most.
+   */
+  private readonly earlierRanked = new RecentCache<number[]>(EARLIER_RANKING_ENTRIES, EARLIER_RANKING_TTL_MS);
+
   constructor(
     private readonly db: DbService,
     private readonly proposals: ProposalsService,
@@ -125,7 +136,10 @@ export class SimilarProposalsService {
     if (!probe.title && !probe.body) return [];
     // On the proposal page, "earlier" proposals: on SQLite the index is asked only for those created
     // before this one (ids grow with creation), the exact rule (submitted before) is applied below.
-    const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0, options.submittedBefore && excludeId ? excludeId : null);
+    const createdBefore = options.submittedBefore && excludeId ? excludeId : null;
+    const rankedIds = createdBefore
+      ? await this.earlierRanked.get(`${createdBefore}\n${text}\n${options.body ?? ''}`, () => this.rankedCandidateIds(probe, excludeId ?? 0, createdBefore))
+      : await this.rankedCandidateIds(probe, excludeId ?? 0, null);
     const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
     const before = options.submittedBefore;
     const similar: SimilarProposal[] = [];
@@ -159,10 +173,11 @@ export class SimilarProposalsService {
       ((await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [match, ...boundParams, limit])) as { id: number }[]).map(
         (r) => Number(r.id),
       );
-    const ids = new Set(await found(ftsQuery(terms), RECENT_CANDIDATES));
     const longestRun = (part: ProbePart | null) => part?.text.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '') ?? '';
-    const runs = new Set([longestRun(probe.title), longestRun(probe.body)].filter((run) => [...run].length >= MIN_RUN));
-    for (const run of runs) for (const id of await found(ftsQuery([run]), PER_PHRASE)) ids.add(id);
+    const runs = [...new Set([longestRun(probe.title), longestRun(probe.body)].filter((run) => [...run].length >= MIN_RUN))];
+    // at once: they go to different read connections
+    const lists = await Promise.all([found(ftsQuery(terms), RECENT_CANDIDATES), ...runs.map((run) => found(ftsQuery([run]), PER_PHRASE))]);
+    const ids = new Set(lists.flat());
     ids.delete(excludeId);
     if (!ids.size) return [];
 
