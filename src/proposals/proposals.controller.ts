@@ -10,7 +10,7 @@ import { ProposalFormDto, TEXT_MAX, TITLE_MAX } from './dto/proposal-form.dto';
 import { CommentDto } from './dto/workflow.dto';
 import { ProposalViewService } from './proposal-view.service';
 import { PROPOSAL_STATUSES, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
-import { ProposalsService } from './proposals.service';
+import { KEYWORD_MATCH_LIMIT, ProposalsService } from './proposals.service';
 
 const isStatus = (value: unknown): value is ProposalStatus => (PROPOSAL_STATUSES as readonly unknown[]).includes(value);
 const positiveInt = (value: unknown): number | undefined =>
@@ -45,6 +45,7 @@ export class ProposalsController {
       statusOptions: PROPOSAL_STATUSES.filter((s) => s !== 'draft').map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
       divisionOptions: await this.organization.divisionFilterOptions(),
+      keywordMatchLimit: KEYWORD_MATCH_LIMIT,
       pager: { page: filters.page, pages: result.pages, more: result.more },
       pagerQuery: { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q },
     };

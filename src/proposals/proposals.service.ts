@@ -132,7 +132,9 @@ export class ProposalsService {
     }
     let searchCut = false;
     if (filters.q) {
-      const keyword = await this.keywordCondition(filters.q);
+      // with another filter, the newest matches alone could miss every row of (say) an older year
+      const narrowed = Boolean(filters.status || filters.fiscalYear || filters.categoryId || filters.divisionId);
+      const keyword = await this.keywordCondition(filters.q, narrowed);
       query.andWhere(keyword.condition);
       searchCut = keyword.cut;
     }
@@ -159,7 +161,7 @@ export class ProposalsService {
     const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
     const more = counted > limit || searchCut;
     const total = Math.min(counted, limit);
-    return { items, total, more, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+    return { items, total, more, searchCut, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
   }
 
   /**
@@ -171,16 +173,28 @@ export class ProposalsService {
    * phrase there matches exactly where LIKE would (letters of every script compared without case,
    * where LIKE ignores only ASCII case). The index gives the newest matches first; the list is made of
    * at most KEYWORD_MATCH_LIMIT of them (`cut` when there were more), so a common word costs no more
-   * than a rare one. Shorter text has no trigram and is compared row by row.
+   * than a rare one; the page says so. When the list is `complete`ly searched instead (another filter
+   * narrows it), the index answers as a subquery: every match, slower for a common word (about 0.1 s
+   * for 50,000 matches among a million). Shorter text has no trigram and is compared row by row.
    */
-  private async keywordCondition(q: string): Promise<{ condition: Brackets; cut: boolean }> {
+  private async keywordCondition(q: string, complete: boolean): Promise<{ condition: Brackets; cut: boolean }> {
     const like = `%${escapeLike(q)}%`;
     const number = (w: WhereExpressionBuilder) => {
       if (/^[\d-]+$/.test(q)) w.orWhere("p.number LIKE :like ESCAPE '\\'", { like });
     };
+    const phrase = `{title proposal_text} : "${q.replace(/"/g, '""')}"`;
+    if (this.db.isSqlite && [...q].length >= 3 && complete) {
+      return {
+        condition: new Brackets((w) => {
+          w.where('p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH :phrase)', { phrase });
+          number(w);
+        }),
+        cut: false,
+      };
+    }
     if (this.db.isSqlite && [...q].length >= 3) {
       const rows = (await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, [
-        `{title proposal_text} : "${q.replace(/"/g, '""')}"`,
+        phrase,
         KEYWORD_MATCH_LIMIT + 1,
       ])) as { id: number }[];
       const ids = rows.slice(0, KEYWORD_MATCH_LIMIT).map((r) => Number(r.id));

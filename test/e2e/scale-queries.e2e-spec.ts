@@ -92,6 +92,38 @@ describe('queries at scale (generated data)', () => {
     }
   });
 
+  it('searches every match, not only the newest ones, when a year or another filter narrows the list', async () => {
+    for (const keyword of ['押印の廃止', 'ペーパーレス化']) {
+      const like = `%${keyword}%`;
+      const where = 'p.fiscal_year = 2015 AND (p.title LIKE $2 OR p.proposal_text LIKE $2)';
+      const expected = await expectedIds(where, [like], 0);
+      expect(expected.length).toBeGreaterThan(0);
+      const res = await office.get('/proposals').query({ q: keyword, fiscalYear: 2015 });
+      expect(res.status).toBe(200);
+      expect({ keyword, ids: idsOnPage(res.text) }).toEqual({ keyword, ids: expected });
+      expect(res.text).not.toContain('新しく登録された');
+    }
+  });
+
+  it('says so when a common word matched more than it searched, and every row shown matches', async () => {
+    const like = '%について%';
+    const matching = Number((await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals p WHERE p.title LIKE $1 OR p.proposal_text LIKE $1`, [like]))[0].n);
+    expect(matching).toBeGreaterThan(1000);
+    const res = await office.get('/proposals').query({ q: 'について' });
+    expect(res.status).toBe(200);
+    // only SQLite searches the newest matches first; PostgreSQL's trigram index answers LIKE over all of them
+    if (isPg()) expect(res.text).not.toContain('新しく登録された');
+    else expect(res.text).toContain('新しく登録された 1,000 件の中から表示しています');
+    // SQLite: what the viewer may see of the 1,000 newest matches; PostgreSQL: counted up to 1,000
+    const shown = /^([\d,]+)件以上$/.exec(countText(res.text) ?? '')?.[1];
+    expect(Number(shown?.replace(/,/g, ''))).toBeGreaterThan(900);
+    expect(Number(shown?.replace(/,/g, ''))).toBeLessThanOrEqual(1000);
+    const ids = idsOnPage(res.text);
+    expect(ids).toHaveLength(20);
+    const rows = await sql<{ id: number }>(`SELECT id FROM proposals p WHERE (p.title LIKE $1 OR p.proposal_text LIKE $1) AND id IN (${ids.join(', ')})`, [like]);
+    expect(rows).toHaveLength(20);
+  });
+
   it('finds a proposal by its number', async () => {
     const [p] = await sql<{ id: number; number: string }>(`SELECT id, number FROM proposals WHERE number IS NOT NULL ORDER BY id LIMIT 1 OFFSET 10`);
     const res = await office.get('/proposals').query({ q: p.number });
