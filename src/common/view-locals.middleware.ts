@@ -9,9 +9,15 @@ import type { NotificationsService } from '../notifications/notifications.servic
  * What the layout needs on every page: who is signed in, their menu, unread notifications, flash
  * messages, the CSRF token.
  */
+/**
+ * GET routes that answer with data rather than a page (JSON while typing, CSV, files, the health
+ * check): no layout, so no unread count to look up.
+ */
+const NOT_A_PAGE = /^\/proposals\/similar$|\.csv$|^\/proposals\/\d+\/attachments\/\d+$|^\/healthz$/;
+
 export const viewLocalsMiddleware = (notifications: NotificationsService) => (req: Request, res: Response, next: NextFunction): void => {
   fillLocals(req, res);
-  if (!req.user || req.method !== 'GET') return next();
+  if (!req.user || req.method !== 'GET' || NOT_A_PAGE.test(req.path)) return next();
   notifications.unreadCount(req.user.id).then((count) => {
     res.locals.unreadCount = count;
     next();

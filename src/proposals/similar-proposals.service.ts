@@ -53,7 +53,7 @@ const FIELD_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
 const RECENT_CANDIDATES = 120;
 const EARLIER_RANKING_ENTRIES = 2000;
 const EARLIER_RANKING_TTL_MS = 5 * 60 * 1000;
-const RECENT_BODY_TERMS = 16;
+const RECENT_BODY_TERMS = 8;
 const PER_PHRASE = 40;
 
 /**
