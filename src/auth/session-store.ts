@@ -11,7 +11,7 @@ const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
  * view was a write (and on SQLite a synced commit, one at a time), which capped the whole app at the
  * disk's commit rate. The idle timeout is therefore exact to within a minute.
  */
-export const TOUCH_INTERVAL_MS = 60 * 1000;
+const TOUCH_INTERVAL_MS = 60 * 1000;
 
 /**
  * express-session store on the application's own database, so every app instance sees the same

@@ -30,7 +30,7 @@ export interface ProposalFilters {
 
 export const PROPOSALS_PAGE_SIZE = 20;
 /** The list counts its rows up to this many, and at least ten pages beyond the one shown. */
-export const LIST_COUNT_LIMIT = 1000;
+const LIST_COUNT_LIMIT = 1000;
 const LIST_COUNT_PAGES_AHEAD = 10;
 /** A keyword search of the list (SQLite) shows at most the newest this many matches. */
 export const KEYWORD_MATCH_LIMIT = 1000;

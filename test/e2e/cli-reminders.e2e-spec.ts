@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { formatDateLabel, jstDateString } from '../../src/common/jst';
 import { Notification } from '../../src/notifications/notification.entity';
@@ -12,6 +12,7 @@ import { parseMail, startSmtpServer, TestSmtpServer } from '../factories/smtp-se
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
 import { createUser, seedDemo, signIn } from '../factories/users';
+import { buildApp } from '../factories/child-app';
 
 /**
  * `send-reminders` and `send-mail` as cron runs them: the compiled script, on a database prepared
@@ -47,8 +48,7 @@ describe('command line: send-reminders and send-mail', () => {
   const notificationCount = () => t.dataSource.getRepository(Notification).count();
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildApp();
 
     smtp = await startSmtpServer();
     db = await createTestDatabase();

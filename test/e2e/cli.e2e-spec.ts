@@ -1,47 +1,27 @@
 import * as argon2 from 'argon2';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import sqlite3 from 'sqlite3';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { DEMO_USERS } from '../../src/database/demo-seed.service';
 import { migrations } from '../../src/database/migrations';
+import { CliRun as Run, PROJECT_ROOT, runCli } from '../factories/cli';
+import { SqliteFile } from '../factories/sqlite-file';
+import { buildApp } from '../factories/child-app';
 
 /**
  * The command line as an operator runs it: the compiled script, a fresh SQLite file, and only what
  * it prints. DATABASE_URL is removed so these tests use SQLite whatever the surrounding run uses.
  */
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('command line', () => {
   let dir: string;
   let dbPath: string;
   let env: NodeJS.ProcessEnv;
 
-  const cli = (args: string[], input?: string): Run => {
-    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, input, encoding: 'utf8', timeout: 60_000 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const cli = (args: string[], input?: string): Run => runCli(args, { env, input });
 
   /** Rows from the CLI's database file, read directly (the command line has no "list" commands). */
-  const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
-    new Promise((ok, fail) => {
-      const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (openError) => {
-        if (openError) return fail(openError);
-        db.all(sql, params, (error, rows) => {
-          db.close();
-          if (error) fail(error);
-          else ok(rows as T[]);
-        });
-      });
-    });
+  const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => SqliteFile.query<T>(dbPath, sql, params);
   const count = async (table: string) => (await query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n;
 
   /** A refusal: the given exit status, nothing on stdout, exactly one line on stderr. */
@@ -57,11 +37,7 @@ describe('command line', () => {
 
   beforeAll(() => {
     // The tests run the compiled code, so compile what is in src/ now.
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildApp();
 
     dir = mkdtempSync(join(tmpdir(), 'tane-cli-'));
     dbPath = join(dir, 'tane.sqlite');
@@ -206,7 +182,7 @@ describe('command line', () => {
   });
 
   it('prints nothing but its own output on stdout when run through npm as the README says', () => {
-    const result = spawnSync('npm', ['run', '-s', 'cli', '--', 'migrate'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync('npm', ['run', '-s', 'cli', '--', 'migrate'], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('データベースは最新です。\n');
     expect(result.stderr).not.toMatch(/"level":/);

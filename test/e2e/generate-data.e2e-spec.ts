@@ -1,23 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { PROPOSAL_STATUSES } from '../../src/proposals/proposal-state-machine';
+import { CliRun as Run, runCli } from '../factories/cli';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
+import { buildApp } from '../factories/child-app';
 
 /**
  * generate-data as an operator runs it: the compiled command line on a freshly migrated database,
  * then the database itself is examined. On SQLite always; on PostgreSQL too when DATABASE_URL is set.
  */
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
 const PROPOSALS = 2000;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -47,8 +39,7 @@ const engines: ('sqlite' | 'postgres')[] = process.env.DATABASE_URL?.trim() ? ['
 
 beforeAll(() => {
   // The tests run the compiled command line (and its worker thread), so compile what is in src/ now.
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+  buildApp();
 }, 180_000);
 
 describe.each(engines)('generate-data on %s', (engine) => {
@@ -58,10 +49,7 @@ describe.each(engines)('generate-data on %s', (engine) => {
   let first: Run;
   const isPg = engine === 'postgres';
 
-  const cli = (args: string[]): Run => {
-    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const cli = (args: string[]): Run => runCli(args, { env, timeoutMs: 120_000 });
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: number | string }>(sql, params))[0].n);
 
   /** The triggers and indexes on the tables the load writes to, as the engine describes them. */

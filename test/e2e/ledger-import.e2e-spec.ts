@@ -1,9 +1,7 @@
 import * as iconv from 'iconv-lite';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import sqlite3 from 'sqlite3';
+import { join } from 'node:path';
 import { Response } from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { fiscalYearOf } from '../../src/common/fiscal-year';
@@ -21,6 +19,9 @@ import { passwordHashOf } from '../factories/auth-helpers';
 import { historyOf, loadProposal, postForm, submitProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
+import { buildApp } from '../factories/child-app';
+import { runCli } from '../factories/cli';
+import { SqliteFile } from '../factories/sqlite-file';
 
 /**
  * The legacy ledger (提案簿) import, as the office uses it: through the upload page and through the
@@ -470,27 +471,12 @@ describe('legacy ledger import through the web page', () => {
  * DATABASE_URL is removed so this part uses SQLite whatever the surrounding run uses.
  */
 describe('legacy ledger import from the command line', () => {
-  const ROOT = resolve(__dirname, '../..');
-  const CLI = join(ROOT, 'dist/src/cli/main.js');
   let dir: string;
   let dbPath: string;
   let env: NodeJS.ProcessEnv;
 
-  const cli = (args: string[]) => {
-    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
-  const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
-    new Promise((ok, fail) => {
-      const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (openError) => {
-        if (openError) return fail(openError);
-        db.all(sql, params, (error, rows) => {
-          db.close();
-          if (error) fail(error);
-          else ok(rows as T[]);
-        });
-      });
-    });
+  const cli = (args: string[]) => runCli(args, { env });
+  const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => SqliteFile.query<T>(dbPath, sql, params);
   const count = async (sql: string) => (await query<{ n: number }>(sql))[0].n;
   const file = (name: string, bytes: Buffer) => {
     const path = join(dir, name);
@@ -499,8 +485,7 @@ describe('legacy ledger import from the command line', () => {
   };
 
   beforeAll(() => {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildApp();
     dir = mkdtempSync(join(tmpdir(), 'tane-ledger-cli-'));
     dbPath = join(dir, 'tane.sqlite');
     env = { ...process.env, SQLITE_PATH: dbPath, NODE_ENV: 'development' };

@@ -13,6 +13,7 @@ import { ReportCsvService } from '../../src/reports/report-csv.service';
 import { loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
+import { buildApp } from '../factories/child-app';
 
 /**
  * The CSV downloads (years, breakdowns, ledger) through HTTP after a mixed workflow, and the compiled
@@ -109,8 +110,7 @@ describe('CSV exports and the statistics command line', () => {
 
   beforeAll(async () => {
     // The command line runs the compiled code, so compile what is in src/ now.
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildApp();
 
     t = await createTestApp();
     env = { ...process.env, NODE_ENV: 'development', SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'), DATA_DIR: t.config.dataDir };

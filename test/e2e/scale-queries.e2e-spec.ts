@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import TestAgent from 'supertest/lib/agent';
 import { attemptLogin, sidOf } from '../factories/auth-helpers';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../factories/users';
 import { SessionRecord } from '../../src/auth/session-record.entity';
 import { reformOfficeCode } from '../../src/scale/generate-data';
+import { buildApp } from '../factories/child-app';
+import { runCli } from '../factories/cli';
 
 /**
  * The changes made for a million proposals (issue 5), checked on a database filled by generate-data:
@@ -13,7 +13,6 @@ import { reformOfficeCode } from '../../src/scale/generate-data';
  * goes through the trigram index and finds what LIKE finds; similar proposals still finds an old
  * duplicate behind many newer matches; a page view does not rewrite its session every time.
  */
-const ROOT = resolve(__dirname, '../..');
 const GENERATED = 1500;
 
 describe('queries at scale (generated data)', () => {
@@ -28,20 +27,14 @@ describe('queries at scale (generated data)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildApp();
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: t.config.dataDir };
     if (t.config.database.type === 'postgres') env.DATABASE_URL = t.config.database.url;
     else {
       delete env.DATABASE_URL;
       env.SQLITE_PATH = t.config.database.path;
     }
-    const run = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'generate-data', '--proposals', String(GENERATED), '--from-year', '2015', '--seed', '3'], {
-      cwd: ROOT,
-      env,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = runCli(['generate-data', '--proposals', String(GENERATED), '--from-year', '2015', '--seed', '3'], { env, timeoutMs: 120_000 });
     if (run.status !== 0) throw new Error(`generate-data failed: ${run.stderr}`);
     officeId = (await createUser(t, { login: 'scale-office', roles: ['staff', 'office'], divisionCode: reformOfficeCode() })).id;
     office = await signIn(t, 'scale-office');
