@@ -1,5 +1,4 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { useSqliteReadConnections } from './sqlite-readers';
 import { useSafeSqliteTransactions } from './sqlite-transactions';
 
 /** Opens the database, applies the SQLite settings that TypeORM has no option for, and migrates if asked. */
@@ -13,7 +12,5 @@ export async function openDatabase(options: DataSourceOptions, migrate: boolean)
     useSafeSqliteTransactions(dataSource);
   }
   if (migrate) await dataSource.runMigrations({ transaction: 'each' });
-  // after the migrations, so the read-only connections open a database that has its tables
-  await useSqliteReadConnections(dataSource);
   return dataSource;
 }

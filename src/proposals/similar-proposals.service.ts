@@ -175,7 +175,6 @@ export class SimilarProposalsService {
       );
     const longestRun = (part: ProbePart | null) => part?.text.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '') ?? '';
     const runs = [...new Set([longestRun(probe.title), longestRun(probe.body)].filter((run) => [...run].length >= MIN_RUN))];
-    // at once: they go to different read connections
     const lists = await Promise.all([found(ftsQuery(terms), RECENT_CANDIDATES), ...runs.map((run) => found(ftsQuery([run]), PER_PHRASE))]);
     const ids = new Set(lists.flat());
     ids.delete(excludeId);
