@@ -35,7 +35,14 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
     params.set('page', String(page));
     return params.toString();
   },
-  number: (value: unknown) => (typeof value === 'number' ? value.toLocaleString('ja-JP') : value ?? ''),
+  /**
+   * 1,234,567. Not named `number`: a helper shadows a field of the same name, and every list showed
+   * "[object Object]" where the proposal's `number` belongs.
+   */
+  formatNumber: (value: unknown) => {
+    const n = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('ja-JP') : (value ?? '');
+  },
 };
 
 function registerPartials(dir: string, root = dir): void {
