@@ -10,7 +10,7 @@ import { ErrorPageFilter } from './common/error-page.filter';
 import { FormPageInterceptor } from './common/form-page.interceptor';
 import { createValidationPipe } from './common/forms';
 import { AppConfig } from './config/config';
-import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoSeedService } from './database/demo-seed.service';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -38,8 +38,8 @@ export class AppModule {
         ProposalsModule,
         ReportsModule,
         LedgerModule,
+        DashboardModule,
       ],
-      controllers: [DashboardController],
       providers: [
         DemoSeedService,
         // Guards run in this order: who may use the route first, then the CSRF token.

@@ -2,9 +2,10 @@ import { INestApplicationContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { toFormValidationException } from '../common/forms';
-import { jstDateString } from '../common/jst';
+import { isCalendarDate, toFormValidationException } from '../common/forms';
+import { formatDateLabel, jstDateString } from '../common/jst';
 import { DemoSeedService } from '../database/demo-seed.service';
+import { DigestDateError, DigestService } from '../notifications/digest.service';
 import { MailSenderService } from '../notifications/mail-sender.service';
 import { RemindersService } from '../notifications/reminders.service';
 import { DivisionKind } from '../organization/division.entity';
@@ -120,6 +121,25 @@ export const commands: Record<string, Command> = {
       allowOnly(args, []);
       const { dueSoon, overdue } = await app.get(RemindersService).sendReminders(new Date());
       io.out(`期限間近 ${dueSoon} 件、期限超過 ${overdue} 件の通知を作成しました。`);
+    },
+  },
+
+  // 1日1回のまとめメール: queues one mail per user for a day that has ended (default: yesterday, Japan
+  // time). For cron where the server runs with SCHEDULER=false; running it twice queues nothing twice.
+  'send-digest': {
+    usage: 'send-digest [--date YYYY-MM-DD]',
+    async run(app, args, io) {
+      allowOnly(args, ['date']);
+      const date = optionalOption(args, 'date');
+      if (date !== undefined && !isCalendarDate(date)) throw new CliUsageError('--date は 2027-01-02 の形で指定してください');
+      if (!app.get(MailSenderService).enabled) throw new CliUsageError('SMTP_URL が設定されていないため、まとめメールを作成できません');
+      try {
+        const { date: day, mails, notifications } = await app.get(DigestService).sendDigests(new Date(), date);
+        io.out(`${formatDateLabel(day)}分のまとめメールを ${mails} 通（お知らせ ${notifications} 件）作成しました。送信は send-mail またはサーバーが行います。`);
+      } catch (error) {
+        if (error instanceof DigestDateError) throw new CliUsageError(error.message);
+        throw error;
+      }
     },
   },
 

@@ -70,12 +70,16 @@ export class ErrorPageFilter implements ExceptionFilter {
           req.formPage = undefined;
           return this.respond(contextError, req, res);
         }
-        // What the user typed wins; a form that sent no fields (a button-only form such as
-        // "disable") keeps the page's own values so the form on it does not come back blank.
+        // What the user typed wins; a form that sent no fields of its own (a button-only form such as
+        // "disable", perhaps with its confirmation tick) keeps the page's own values so the form on it
+        // does not come back blank.
         const typed = formValues(req.body);
+        const ownFields = Object.keys(typed).filter((field) => field !== 'confirm');
         return res.status(exception.status).render(req.formPage.view, {
           ...context,
-          values: Object.keys(typed).length ? typed : (context.values ?? {}),
+          values: ownFields.length ? typed : { ...((context.values as object | undefined) ?? {}), ...typed },
+          // which of the page's forms was sent (its last path segment: "disable", "return" …), so only it shows the messages
+          activeForm: context.activeForm ?? req.path.split('/').pop(),
           errors: exception.fieldErrors,
           errorSummary: exception.summary,
         });

@@ -126,6 +126,20 @@ export const Trim = (): PropertyDecorator => Transform(({ value }) => trimmed(va
 export const Checkbox = (): PropertyDecorator =>
   Transform(({ value }) => value === true || value === 'on' || value === 'true' || value === '1');
 
+/**
+ * The required checkbox of an irreversible action (取下げ, 不受理, 差戻し, 採否の決定, …). The form is first
+ * shown unticked, so posting it as first rendered does nothing but show `message` beside the box; it
+ * works without JavaScript, unlike a confirm() dialog.
+ */
+export const Confirmed = (message: string): PropertyDecorator => {
+  const checkbox = Checkbox();
+  const mustBeTicked = ValidateBy({ name: 'confirmed', validator: { validate: (value: unknown) => value === true } }, { message });
+  return (target, property) => {
+    checkbox(target, property);
+    mustBeTicked(target, property);
+  };
+};
+
 /** A group of checkboxes or a multi-select: one value arrives as a string, several as an array. */
 export const ToArray = (): PropertyDecorator =>
   Transform(({ value }) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]));

@@ -27,3 +27,11 @@ export function navigationFor(roles: readonly Role[]): NavItem[] {
     label,
   }));
 }
+const matches = (href: string, path: string): boolean => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/'));
+
+/** One entry is current: the one whose address matches the most of the path (/proposals/mine is 自分の提案, not 提案一覧 too). */
+export function markCurrent<T extends { href: string }>(items: T[], path: string): (T & { current: boolean })[] {
+  const best = items.filter((item) => matches(item.href, path)).sort((a, b) => b.href.length - a.href.length)[0];
+  return items.map((item) => ({ ...item, current: item === best }));
+}
+

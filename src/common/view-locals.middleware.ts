@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ROLE_LABELS } from '../users/roles';
 import { csrf } from '../auth/csrf';
 import { takeFlash } from './flash';
-import { navigationFor } from './navigation';
+import { markCurrent, navigationFor } from './navigation';
 import type { NotificationsService } from '../notifications/notifications.service';
 
 /**
@@ -32,14 +32,16 @@ function fillLocals(req: Request, res: Response): void {
         name: user.name,
         login: user.login,
         divisionName: user.division?.name ?? null,
-        roleLabels: user.roles.map((r) => ROLE_LABELS[r]).join('・'),
+        // every user is 職員; the header names only the roles that add something (the division is shown beside them)
+        roleLabels: user.roles.filter((r) => r !== 'staff').map((r) => HEADER_ROLE_LABELS[r]).join('・'),
       }
     : null;
-  res.locals.nav = user ? navigationFor(user.roles).map((item) => ({ ...item, current: isCurrent(item.href, req.path) })) : [];
+  res.locals.nav = user ? markCurrent(navigationFor(user.roles), req.path) : [];
   res.locals.requestPath = req.path;
   // Called from the template only when a page has a form, so pages without forms create no session.
   res.locals.csrfToken = () => csrf.generateToken(req);
   if (req.method === 'GET') res.locals.flash = takeFlash(req);
 }
 
-const isCurrent = (href: string, path: string): boolean => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/'));
+/** In the header, beside the division name: 改革推進課 as a role would repeat the office's own division name. */
+const HEADER_ROLE_LABELS: typeof ROLE_LABELS = { ...ROLE_LABELS, office: '事務局' };

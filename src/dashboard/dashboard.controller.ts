@@ -1,23 +1,18 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public, SignedIn } from '../auth/access.decorators';
+import { DashboardService } from './dashboard.service';
 
 @Controller()
 export class DashboardController {
+  constructor(private readonly dashboard: DashboardService) {}
+
+  /** Each role's own work, with counts and links; see DashboardService. */
   @Get()
   @SignedIn()
   @Render('dashboard/index')
-  dashboard(@Req() req: Request) {
-    const user = req.user!;
-    return {
-      title: 'ダッシュボード',
-      user,
-      roles: user.roles,
-      isStaff: user.hasRole('staff'),
-      isReviewer: user.hasRole('reviewer'),
-      isOffice: user.hasRole('office'),
-      isAdmin: user.hasRole('admin'),
-    };
+  index(@Req() req: Request) {
+    return this.dashboard.forUser(req.user!);
   }
 
   /** For a load balancer or monitoring: answers without a session and without touching data. */

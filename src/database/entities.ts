@@ -1,5 +1,7 @@
 import { LoginFailure } from '../auth/login-failure.entity';
 import { SessionRecord } from '../auth/session-record.entity';
+import { NotificationDigest } from '../notifications/notification-digest.entity';
+import { NotificationPreference } from '../notifications/notification-preference.entity';
 import { Notification } from '../notifications/notification.entity';
 import { OutboxMail } from '../notifications/outbox-mail.entity';
 import { Category } from '../organization/category.entity';
@@ -24,6 +26,8 @@ export const entities = [
   ProposalNumberSequence,
   Attachment,
   Notification,
+  NotificationPreference,
+  NotificationDigest,
   OutboxMail,
   Setting,
 ];

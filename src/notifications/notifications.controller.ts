@@ -1,24 +1,47 @@
-import { Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SignedIn } from '../auth/access.decorators';
 import { NotFoundError } from '../common/errors';
+import { flash } from '../common/flash';
+import { FormPage } from '../common/forms';
 import { IdPipe, pageNumber } from '../common/id.pipe';
-import { formatJstDateTime } from '../common/jst';
+import { formatDateLabel, jstDateString, jstParts } from '../common/jst';
+import { NotificationPreferencesDto } from './dto/notification-preferences.dto';
+import { EVENT_DEFINITIONS, MAIL_DELIVERIES, MAIL_DELIVERY_LABELS } from './notification-events';
+import { Notification } from './notification.entity';
 import { NOTIFICATIONS_PAGE_SIZE, NotificationsService } from './notifications.service';
 
-@Controller('notifications')
+/** 2027年1月2日 9:05 */
+const when = (instant: Date): string => {
+  const { hour, minute } = jstParts(instant);
+  return `${formatDateLabel(jstDateString(instant))} ${hour}:${String(minute).padStart(2, '0')}`;
+};
+
+@Controller()
 @SignedIn()
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
-  @Get()
+  @Get('notifications')
   @Render('notifications/index')
   async list(@Req() req: Request, @Query('page') page?: string) {
+    const userId = req.user!.id;
     const current = pageNumber(page);
-    const { items, total } = await this.notifications.list(req.user!.id, current);
+    const [tasks, { items, total }] = await Promise.all([this.notifications.openTasks(userId), this.notifications.list(userId, current)]);
+    const names = await this.notifications.resolverNames(items);
+    const view = (n: Notification) => ({
+      id: n.id,
+      message: n.message,
+      at: when(n.createdAt),
+      unread: n.readAt === null && n.resolvedAt === null,
+      resolved: n.resolvedAt ? { at: when(n.resolvedAt), by: n.resolvedBy ? (names.get(n.resolvedBy) ?? null) : null } : null,
+    });
     return {
       title: 'お知らせ',
-      items: items.map((n) => ({ id: n.id, message: n.message, unread: n.readAt === null, at: formatJstDateTime(n.createdAt) })),
+      tasks: tasks.items.map(view),
+      taskTotal: tasks.total,
+      moreTasks: Math.max(0, tasks.total - tasks.items.length),
+      items: items.map(view),
       total,
       pager: { page: current, pages: Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE)) },
       pagerQuery: {},
@@ -26,16 +49,41 @@ export class NotificationsController {
   }
 
   /** Opening a notification marks it read and goes to what it is about. */
-  @Post(':id/open')
+  @Post('notifications/:id/open')
   async open(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
     const notification = await this.notifications.open(req.user!.id, id);
     if (!notification) throw new NotFoundError();
     res.redirect(303, notification.proposalId ? `/proposals/${notification.proposalId}` : '/notifications');
   }
 
-  @Post('read-all')
+  @Post('notifications/read-all')
   async readAll(@Req() req: Request, @Res() res: Response) {
     await this.notifications.markAllRead(req.user!.id);
     res.redirect(303, '/notifications');
+  }
+
+  /** メールの受け取り方: per event type, at once, in a daily digest, or not at all. */
+  @Get('account/notifications')
+  @Render('account/notifications')
+  async preferencesPage(@Req() req: Request) {
+    const user = req.user!;
+    const choices = await this.notifications.preferences(user);
+    return {
+      title: 'メールの受け取り方',
+      email: user.email,
+      events: choices.map(({ event, delivery }) => ({
+        event,
+        ...EVENT_DEFINITIONS[event],
+        options: MAIL_DELIVERIES.map((value) => ({ value, label: MAIL_DELIVERY_LABELS[value], checked: value === delivery })),
+      })),
+    };
+  }
+
+  @Post('account/notifications')
+  @FormPage('account/notifications', 'preferencesPage')
+  async savePreferences(@Body() dto: NotificationPreferencesDto, @Req() req: Request, @Res() res: Response) {
+    await this.notifications.savePreferences(req.user!, dto);
+    flash(req, 'success', 'メールの受け取り方を保存しました。');
+    res.redirect(303, '/account/notifications');
   }
 }

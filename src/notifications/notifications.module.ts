@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { DigestService } from './digest.service';
 import { createMailTransport, MAIL_TRANSPORT, MailSenderService } from './mail-sender.service';
 import { Notification } from './notification.entity';
 import { NotificationsController } from './notifications.controller';
@@ -16,8 +17,9 @@ import { SchedulerService } from './scheduler.service';
     { provide: MAIL_TRANSPORT, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailTransport(config) },
     MailSenderService,
     RemindersService,
+    DigestService,
     SchedulerService,
   ],
-  exports: [NotificationsService, MailSenderService, RemindersService, SchedulerService],
+  exports: [NotificationsService, MailSenderService, RemindersService, DigestService, SchedulerService],
 })
 export class NotificationsModule {}

@@ -1,9 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, Repository } from 'typeorm';
+import { Brackets, EntityManager, In, IsNull, Repository } from 'typeorm';
 import { InjectRepository } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
+import {
+  deliveryFor,
+  eventOf,
+  eventsFor,
+  isMailDelivery,
+  MailDelivery,
+  NotificationEvent,
+  taskKeyMatch,
+  TaskKeys,
+} from './notification-events';
+import { NotificationPreference } from './notification-preference.entity';
 import { Notification } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
 
@@ -14,9 +25,23 @@ export interface NotificationInput {
   message: string;
   /** For reminders: a key per (user, event) so a second run adds nothing. */
   dedupeKey?: (userId: number) => string;
+  /**
+   * Makes it a "please act" notification that the act named by the key resolves, for every
+   * recipient at once (see TaskKeys). Needs a proposal.
+   */
+  taskKey?: string;
+}
+
+export interface ResolveOptions {
+  /** Who did the act (shown as 対応済み with the name); null for the system. */
+  by?: number | null;
+  /** Keys that the pattern matches but that stay open (a division still routed after a re-route). */
+  except?: readonly string[];
 }
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
+/** Open tasks shown at the top of the page; beyond this the page says how many more there are. */
+export const OPEN_TASKS_SHOWN = 50;
 
 @Injectable()
 export class NotificationsService {
@@ -28,12 +53,15 @@ export class NotificationsService {
 
   /**
    * Records notifications inside the caller's transaction, so a notification exists exactly when the
-   * change it reports was committed. With SMTP configured, the e-mail goes to the outbox in the same
-   * transaction. Returns how many were new (a repeated dedupe key adds nothing).
+   * change it reports was committed. Each recipient's e-mail follows their preference for the event
+   * type: with SMTP configured, 'immediate' goes to the outbox in the same transaction, 'digest' waits
+   * for the daily digest, 'none' sends nothing. Returns how many were new (a repeated dedupe key adds
+   * nothing).
    */
   async notify(manager: EntityManager, input: NotificationInput): Promise<number> {
     const userIds = [...new Set(input.userIds)];
     if (!userIds.length) return 0;
+    if (input.taskKey) taskKeyMatch(input.taskKey);
     let recipients = await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
     if (input.dedupeKey) {
       const keys = recipients.map((user) => input.dedupeKey!(user.id));
@@ -43,18 +71,36 @@ export class NotificationsService {
       recipients = recipients.filter((user) => !sent.has(input.dedupeKey!(user.id)));
     }
     if (!recipients.length) return 0;
+    const event = eventOf(input.kind, input.taskKey);
+    const chosen = new Map(
+      (
+        await manager.getRepository(NotificationPreference).find({ where: { userId: In(recipients.map((u) => u.id)), event } })
+      ).map((p) => [p.userId, p.delivery] as const),
+    );
+    const delivery = (user: User): MailDelivery => deliveryFor(event, { [event]: chosen.get(user.id) });
     // One statement per table, and no reading back of generated columns (nothing here needs them):
     // the office is notified of every submission, inside the submission's transaction.
     await manager
       .createQueryBuilder()
       .insert()
       .into(Notification)
-      .values(recipients.map((user) => ({ userId: user.id, proposalId: input.proposalId, kind: input.kind, message: input.message, dedupeKey: input.dedupeKey?.(user.id) ?? null })))
+      .values(
+        recipients.map((user) => ({
+          userId: user.id,
+          proposalId: input.proposalId,
+          kind: input.kind,
+          message: input.message,
+          dedupeKey: input.dedupeKey?.(user.id) ?? null,
+          taskKey: input.taskKey ?? null,
+          mailDelivery: delivery(user),
+        })),
+      )
       .updateEntity(false)
       .execute();
-    const mailed = this.config.smtpUrl ? recipients.filter((user) => user.email) : [];
+    const mailed = this.config.smtpUrl ? recipients.filter((user) => user.email && delivery(user) === 'immediate') : [];
     if (mailed.length) {
       const link = input.proposalId ? `\n\n${this.config.publicUrl}/proposals/${input.proposalId}` : '';
+      const settings = `\n\nメールの受け取り方（すぐに・1日1回まとめて・受け取らない）は次のページで変えられます。\n${this.config.publicUrl}/account/notifications`;
       await manager
         .createQueryBuilder()
         .insert()
@@ -63,7 +109,7 @@ export class NotificationsService {
           mailed.map((user) => ({
             toAddress: user.email!,
             subject: `【改革のタネ】${input.message}`.slice(0, 200),
-            body: `${user.name} 様\n\n${input.message}${link}\n\n-- \n改革のタネ（このメールは送信専用です）`,
+            body: `${user.name} 様\n\n${input.message}${link}${settings}\n\n-- \n改革のタネ（このメールは送信専用です）`,
           })),
         )
         .updateEntity(false)
@@ -72,18 +118,114 @@ export class NotificationsService {
     return recipients.length;
   }
 
-  unreadCount(userId: number): Promise<number> {
-    return this.notifications.count({ where: { userId, readAt: IsNull() } });
+  /**
+   * Marks the open task notifications of a proposal done, for every recipient, inside the caller's
+   * transaction (the one that does the act). The key is exact ('decide', 'opinion:12') or a prefix
+   * pattern ('opinion:*' for every division, '*' for every task of the proposal). Returns how many
+   * notifications were resolved.
+   */
+  async resolveTask(manager: EntityManager, proposalId: number, taskKey: string, options: ResolveOptions = {}): Promise<number> {
+    const match = taskKeyMatch(taskKey);
+    const query = manager
+      .createQueryBuilder()
+      .update(Notification)
+      .set({ resolvedAt: new Date(), resolvedBy: options.by ?? null })
+      .where('proposal_id = :proposalId AND resolved_at IS NULL AND task_key IS NOT NULL', { proposalId });
+    if ('exact' in match) query.andWhere('task_key = :taskKey', { taskKey: match.exact });
+    else if (match.prefix) query.andWhere('task_key LIKE :pattern', { pattern: `${match.prefix}%` });
+    if (options.except?.length) query.andWhere('task_key NOT IN (:...except)', { except: [...options.except] });
+    const result = await query.execute();
+    return result.affected ?? 0;
   }
 
-  async list(userId: number, page: number): Promise<{ items: Notification[]; total: number }> {
-    const [items, total] = await this.notifications.findAndCount({
-      where: { userId },
-      order: { id: 'DESC' },
-      skip: (page - 1) * NOTIFICATIONS_PAGE_SIZE,
-      take: NOTIFICATIONS_PAGE_SIZE,
-    });
+  /**
+   * The lead division's part of the implementation track, called where the implementation status is
+   * set (decision, correction, report), inside that transaction. When reporting starts (未着手), the
+   * lead division's reviewers get a task that 実施済 or 断念 resolves; when the track ends (or a
+   * correction takes it away), the task is resolved. 既実施 is recorded as 実施済 at once, so the
+   * division only hears of it.
+   */
+  async implementationTrack(
+    manager: EntityManager,
+    proposal: { id: number; title: string; leadDivisionId: number | null },
+    change: { status: string | null; by: number | null; decision?: string },
+  ): Promise<void> {
+    const lead = proposal.leadDivisionId;
+    if (change.status === 'not_started') {
+      if (lead === null) return;
+      const open = await manager
+        .getRepository(Notification)
+        .count({ where: { proposalId: proposal.id, taskKey: TaskKeys.implement(lead), resolvedAt: IsNull() } });
+      if (open) return;
+      await this.notify(manager, {
+        userIds: await this.reviewerIds(manager, lead),
+        proposalId: proposal.id,
+        kind: 'implementation',
+        message: `提案「${proposal.title}」が採用となり、主管課として実施状況の報告が始まります。実施状況の報告をお願いします。`,
+        taskKey: TaskKeys.implement(lead),
+      });
+      return;
+    }
+    if (change.status === 'in_progress') return;
+    await this.resolveTask(manager, proposal.id, TaskKeys.anyImplement, { by: change.by });
+    if (change.decision === 'already_implemented' && lead !== null) {
+      await this.notify(manager, {
+        userIds: await this.reviewerIds(manager, lead),
+        proposalId: proposal.id,
+        kind: 'implementation',
+        message: `提案「${proposal.title}」は既実施と決定され、実施済として記録されました。`,
+      });
+    }
+  }
+
+  /** The active reviewers of a division (the recipients of its tasks). */
+  private async reviewerIds(manager: EntityManager, divisionId: number): Promise<number[]> {
+    const reviewers = await manager
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .select('u.id')
+      .where('u.division_id = :divisionId', { divisionId })
+      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
+      .andWhere('u.disabled = :no', { no: false })
+      .getMany();
+    return reviewers.map((u) => u.id);
+  }
+
+  /** The header's count: unread notifications, leaving out tasks that someone has already done. */
+  unreadCount(userId: number): Promise<number> {
+    return this.notifications.count({ where: { userId, readAt: IsNull(), resolvedAt: IsNull() } });
+  }
+
+  /** The user's tasks still to be done (対応が必要), newest first. */
+  async openTasks(userId: number): Promise<{ items: Notification[]; total: number }> {
+    const [items, total] = await this.notifications
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId AND n.task_key IS NOT NULL AND n.resolved_at IS NULL', { userId })
+      .orderBy('n.id', 'DESC')
+      .take(OPEN_TASKS_SHOWN)
+      .getManyAndCount();
     return { items, total };
+  }
+
+  /** Everything else: plain news, and tasks that are done. */
+  async list(userId: number, page: number): Promise<{ items: Notification[]; total: number }> {
+    const [items, total] = await this.notifications
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId', { userId })
+      .andWhere(new Brackets((b) => b.where('n.task_key IS NULL').orWhere('n.resolved_at IS NOT NULL')))
+      .orderBy('n.id', 'DESC')
+      .skip((page - 1) * NOTIFICATIONS_PAGE_SIZE)
+      .take(NOTIFICATIONS_PAGE_SIZE)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  /** Names of the people who resolved these notifications, by user id. */
+  async resolverNames(items: readonly Notification[]): Promise<Map<number, string>> {
+    const ids = [...new Set(items.map((n) => n.resolvedBy).filter((id): id is number => id !== null))];
+    if (!ids.length) return new Map();
+    const users = await this.db.dataSource.getRepository(User).find({ select: { id: true, name: true }, where: { id: In(ids) } });
+    return new Map(users.map((u) => [u.id, u.name]));
   }
 
   /** Marks one notification read and returns where it points; only the owner's own. */
@@ -98,5 +240,25 @@ export class NotificationsService {
 
   async markAllRead(userId: number): Promise<void> {
     await this.db.write((m) => m.getRepository(Notification).update({ userId, readAt: IsNull() }, { readAt: new Date() }));
+  }
+
+  // --- e-mail preferences ---
+
+  /** The user's e-mail choice for each event type their roles receive (stored, else the default). */
+  async preferences(user: User): Promise<{ event: NotificationEvent; delivery: MailDelivery }[]> {
+    const rows = await this.db.dataSource.getRepository(NotificationPreference).find({ where: { userId: user.id } });
+    const stored = Object.fromEntries(rows.filter((r) => isMailDelivery(r.delivery)).map((r) => [r.event, r.delivery]));
+    return eventsFor(user.roles).map((event) => ({ event, delivery: deliveryFor(event, stored) }));
+  }
+
+  /** Saves the choices for the event types the user's roles receive; other event types are left alone. */
+  async savePreferences(user: User, choices: Partial<Record<NotificationEvent, MailDelivery>>): Promise<void> {
+    const events = eventsFor(user.roles).filter((event) => choices[event]);
+    if (!events.length) return;
+    await this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(NotificationPreference);
+      await repo.delete({ userId: user.id, event: In(events) });
+      await repo.insert(events.map((event) => ({ userId: user.id, event, delivery: choices[event]! })));
+    });
   }
 }

@@ -7,6 +7,7 @@ import { DUE_SOON_DAYS } from '../proposals/inbox.service';
 import { addDays } from '../proposals/proposal-view.service';
 import { Routing } from '../proposals/routing.entity';
 import { User } from '../users/user.entity';
+import { TaskKeys } from './notification-events';
 import { NotificationInput, NotificationsService } from './notifications.service';
 
 export interface ReminderResult {
@@ -54,12 +55,15 @@ export class RemindersService {
       const due = formatDateLabel(routing.dueOn);
       const reviewers = await this.usersWithRole('reviewer', routing.divisionId);
       const key = (prefix: string) => (userId: number) => `${prefix}:routing:${routing.id}:${routing.dueOn}:user:${userId}`;
+      // Reminders are tasks too: the division's opinion (or the routing's end) resolves them.
+      const taskKey = TaskKeys.opinion(routing.divisionId);
       if (routing.dueOn >= today) {
         result.dueSoon += await this.notifyEach(reviewers, {
           proposalId: routing.proposalId,
           kind: 'due_soon',
           message: `提案「${title}」への意見の回答期限（${due}）が近づいています。`,
           dedupeKey: key('due-soon'),
+          taskKey,
         });
       } else {
         result.overdue += await this.notifyEach(reviewers, {
@@ -67,12 +71,14 @@ export class RemindersService {
           kind: 'overdue',
           message: `提案「${title}」への意見が回答期限（${due}）を過ぎています。意見の入力をお願いします。`,
           dedupeKey: key('overdue'),
+          taskKey,
         });
         result.overdue += await this.notifyEach(office, {
           proposalId: routing.proposalId,
           kind: 'overdue',
           message: `提案「${title}」への${routing.division!.name}の意見が回答期限（${due}）を過ぎています。`,
           dedupeKey: key('overdue-office'),
+          taskKey,
         });
       }
     }

@@ -1,11 +1,14 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { AppLogger } from '../common/app-logger';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { DigestService } from './digest.service';
 import { MailSenderService } from './mail-sender.service';
 import { RemindersService } from './reminders.service';
 
 export const REMINDER_INTERVAL_MS = 10 * 60 * 1000;
 export const MAIL_INTERVAL_MS = 60 * 1000;
+/** The digest job queues yesterday's digests from DIGEST_HOUR_JST on; later ticks find them already queued. */
+export const DIGEST_INTERVAL_MS = 10 * 60 * 1000;
 
 interface Job {
   name: string;
@@ -14,10 +17,10 @@ interface Job {
 }
 
 /**
- * Runs reminders and mail delivery on timers inside the web server. Started only by main.ts after
+ * Runs reminders, the daily digest and mail delivery on timers inside the web server. Started only by main.ts after
  * listen (never by lifecycle hooks), so the command line and the tests, which build the same
- * modules, start no timers. Running on several instances at once is safe: reminders are deduplicated
- * and each e-mail is claimed before it is sent.
+ * modules, start no timers. Running on several instances at once is safe: reminders are deduplicated,
+ * a digest is queued once per user and day, and each e-mail is claimed before it is sent.
  */
 @Injectable()
 export class SchedulerService implements OnModuleDestroy, BeforeApplicationShutdown {
@@ -30,6 +33,8 @@ export class SchedulerService implements OnModuleDestroy, BeforeApplicationShutd
     private readonly reminders: RemindersService,
     private readonly mail: MailSenderService,
     private readonly logger: AppLogger,
+    // Optional so that a scheduler built by hand (unit tests) without digests still works.
+    @Optional() private readonly digests?: DigestService,
   ) {}
 
   /** Returns whether the timers were started (false when SCHEDULER=false or already started). */
@@ -37,6 +42,8 @@ export class SchedulerService implements OnModuleDestroy, BeforeApplicationShutd
     if (!this.config.scheduler || this.timers.length) return false;
     const jobs: Job[] = [{ name: 'reminders', intervalMs: REMINDER_INTERVAL_MS, run: () => this.reminders.sendReminders(new Date()) }];
     if (this.mail.enabled) jobs.push({ name: 'mail', intervalMs: MAIL_INTERVAL_MS, run: () => this.mail.deliverPending(new Date()) });
+    const digests = this.digests;
+    if (this.mail.enabled && digests) jobs.push({ name: 'digest', intervalMs: DIGEST_INTERVAL_MS, run: () => digests.sendDueDigests(new Date()) });
     for (const job of jobs) {
       // Once right away (reminders missed while the server was down go out now), then on the interval.
       void this.runOnce(job);

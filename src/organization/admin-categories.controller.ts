@@ -36,7 +36,7 @@ export class AdminCategoriesController {
   @Render('admin/categories/form')
   async editForm(@Param('id', IdPipe) id: number) {
     const category = await this.organization.getCategory(id);
-    return { title: `提案分野の編集: ${category.name}`, category, values: category };
+    return { title: `提案分野の編集：${category.name}`, category, values: category };
   }
 
   editContext(req: Request): Promise<Record<string, unknown>> {

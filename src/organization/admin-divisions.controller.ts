@@ -65,7 +65,7 @@ export class AdminDivisionsController {
   async editForm(@Param('id', IdPipe) id: number) {
     const division = await this.organization.getDivision(id);
     return {
-      title: `組織の編集: ${division.name}`,
+      title: `組織の編集：${division.name}`,
       division,
       kindLabel: DIVISION_KIND_LABELS[division.kind],
       values: { name: division.name, parentId: division.parentId, validTo: division.validTo, sortOrder: division.sortOrder },

@@ -15,6 +15,12 @@ import { CreateDivisionDto, UpdateDivisionDto } from './dto/division.dto';
 /** How long another instance's (or the command line's) change to the divisions may go unseen in select boxes. */
 const DIVISION_OPTIONS_TTL_MS = 30_000;
 
+/** A 局・部 and its 課, for the routing picker. */
+export interface RoutingDivisionGroup {
+  label: string;
+  divisions: { id: number; name: string; path: string; reviewers: number }[];
+}
+
 @Injectable()
 export class OrganizationService {
   private readonly divisionOptions = new RecentCache<{ id: number; label: string }[]>(1, DIVISION_OPTIONS_TTL_MS);
@@ -49,6 +55,10 @@ export class OrganizationService {
    * turning the divisions into entities cost more than the query.
    */
   async currentDivisionOptions(): Promise<{ id: number; label: string }[]> {
+    return (await this.currentDivisionRows()).map((row) => ({ id: row.division.id, label: row.path }));
+  }
+
+  private async currentDivisionRows() {
     const raw = (await this.divisions.query(
       `SELECT id, code, name, kind, parent_id, CAST(valid_from AS VARCHAR(10)) AS valid_from, CAST(valid_to AS VARCHAR(10)) AS valid_to, sort_order FROM divisions`,
     )) as { id: number; code: string; name: string; kind: DivisionKind; parent_id: number | null; valid_from: string; valid_to: string | null; sort_order: number }[];
@@ -65,7 +75,37 @@ export class OrganizationService {
         sortOrder: Number(d.sort_order),
       }))
       .filter((d) => isValidOn(d, today));
-    return flattenDivisionTree(current).map((row) => ({ id: row.division.id, label: row.path }));
+    return flattenDivisionTree(current);
+  }
+
+  /**
+   * The 課 that take routings, grouped under their 局・部 for a picker that stays usable with hundreds
+   * of them, each with its number of active reviewers (審査担当): a 課 without one would never answer.
+   */
+  async routingDivisionGroups(): Promise<RoutingDivisionGroup[]> {
+    const [options, counts] = await Promise.all([this.currentDivisionRows(), this.activeReviewerCounts()]);
+    const groups = new Map<string, RoutingDivisionGroup>();
+    for (const row of options) {
+      if (row.division.kind !== 'section') continue;
+      const parent = row.path.slice(0, Math.max(0, row.path.length - row.division.name.length - 3)) || '（上位の組織なし）';
+      const group = groups.get(parent) ?? groups.set(parent, { label: parent, divisions: [] }).get(parent)!;
+      group.divisions.push({ id: row.division.id, name: row.division.name, path: row.path, reviewers: counts.get(row.division.id) ?? 0 });
+    }
+    return [...groups.values()];
+  }
+
+  /** Active (not disabled) reviewers per division. */
+  async activeReviewerCounts(): Promise<Map<number, number>> {
+    const rows = await this.divisions.manager
+      .createQueryBuilder()
+      .select('u.division_id', 'division_id')
+      .addSelect('COUNT(*)', 'n')
+      .from('users', 'u')
+      .where('u.disabled = :no AND u.division_id IS NOT NULL', { no: false })
+      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
+      .groupBy('u.division_id')
+      .getRawMany<{ division_id: number | string; n: number | string }>();
+    return new Map(rows.map((r) => [Number(r.division_id), Number(r.n)]));
   }
 
   async getDivision(id: number): Promise<Division> {

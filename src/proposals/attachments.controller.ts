@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  Body,
   CallHandler,
   Controller,
   ExecutionContext,
@@ -22,6 +23,7 @@ import { flash } from '../common/flash';
 import { FormPage, FormValidationException } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, AttachmentsService, UploadedAttachment } from './attachments.service';
+import { DeleteAttachmentDto } from './dto/workflow.dto';
 import { contentDisposition } from './file-type';
 import { ProposalViewService } from './proposal-view.service';
 
@@ -115,9 +117,11 @@ export class AttachmentsController {
 
   @Post(':attachmentId/delete')
   @Roles('staff')
+  @FormPage('proposals/show', 'detailContext')
   async remove(
     @Param('id', IdPipe) id: number,
     @Param('attachmentId', IdPipe) attachmentId: number,
+    @Body() _confirmed: DeleteAttachmentDto,
     @Req() req: Request,
     @Res() res: Response,
   ) {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
@@ -7,41 +6,25 @@ import { formatJstDateTime } from '../common/jst';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
 import { Attachment } from './attachment.entity';
-import { ACCEPTED_KINDS_TEXT, baseFileName, cleanFileName, detectFileKind, formatFileSize, mediaTypeLabel } from './file-type';
+import {
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_MESSAGES,
+  ATTACHMENTS_PER_PROPOSAL,
+  canChangeAttachments,
+  checkAttachmentFiles,
+  storeAttachments,
+  UploadedAttachment,
+} from './attachment-files';
+import { formatFileSize, mediaTypeLabel } from './file-type';
 import { Viewer } from './proposal-access';
-import { Actor, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
+import { STATUS_LABELS } from './proposal-state-machine';
 import { ActionNotAllowedError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
 import { ProposalsService } from './proposals.service';
 
-export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
-export const ATTACHMENTS_PER_PROPOSAL = 5;
-
-/** What people read when an upload is refused. The form field is `file`. */
-export const ATTACHMENT_MESSAGES = {
-  missing: '添付するファイルを選んでください。',
-  empty: '選んだファイルは空（0バイト）です。内容のあるファイルを選んでください。',
-  tooLarge: `ファイルの大きさは1件あたり${ATTACHMENT_MAX_BYTES / 1024 / 1024}MBまでです。ファイルを小さくしてから（PDFにする、画像を縮小するなど）もう一度添付してください。`,
-  tooMany: `添付ファイルは1件の提案につき${ATTACHMENTS_PER_PROPOSAL}件までです。追加するには、不要なファイルを削除してください。`,
-  badUpload: 'ファイルを受け付けられませんでした。ファイルを1つ選んで、もう一度添付してください。',
-  wrongKind: (name: string) =>
-    `「${name}」は添付できない形式です。添付できるのは ${ACCEPTED_KINDS_TEXT} のファイルです（ファイル名ではなく中身で判定しています）。`,
-} as const;
-
-/** The parts of a multer file this service reads. */
-export interface UploadedAttachment {
-  originalname: string;
-  buffer: Buffer;
-  size: number;
-}
-
-/**
- * Attachments are part of what the proposer writes: they may be added or removed by the proposer
- * (not co-proposers) while the proposal is theirs to edit, that is 下書き or 差戻し.
- */
-export function canChangeAttachments(actors: readonly Actor[], status: ProposalStatus): boolean {
-  return actors.includes('proposer') && (status === 'draft' || status === 'returned');
-}
+// The rules live in attachment-files.ts (shared with the proposal form); re-exported for existing callers.
+export { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, canChangeAttachments };
+export type { UploadedAttachment };
 
 /**
  * Files attached to proposals, kept in the database (so every app instance serves them and a backup
@@ -58,6 +41,15 @@ export class AttachmentsService {
   /** The attachments of a proposal, without their content. Callers have checked visibility. */
   list(proposalId: number): Promise<Attachment[]> {
     return this.db.dataSource.getRepository(Attachment).find({ where: { proposalId }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * How many more files the proposal has room for. Only sizes the proposal form's upload limit before the
+   * body is read; the save checks again, and says nothing to a user who may not edit the proposal.
+   */
+  async room(proposalId: number): Promise<number> {
+    const attached = await this.db.dataSource.getRepository(Attachment).count({ where: { proposalId } });
+    return Math.max(0, ATTACHMENTS_PER_PROPOSAL - attached);
   }
 
   /** What the proposal page shows about attachments. */
@@ -102,25 +94,11 @@ export class AttachmentsService {
     return this.db.transaction(async (manager) => {
       await this.checkMayChange(manager, user, proposalId, true);
       if (!file) throw FormValidationException.field('file', ATTACHMENT_MESSAGES.missing);
-      if (file.size === 0 || file.buffer.length === 0) throw FormValidationException.field('file', ATTACHMENT_MESSAGES.empty);
-      if (file.buffer.length > ATTACHMENT_MAX_BYTES) throw new FormValidationException({ file: [ATTACHMENT_MESSAGES.tooLarge] }, 413);
-      const kind = detectFileKind(file.buffer);
-      if (!kind) throw FormValidationException.field('file', ATTACHMENT_MESSAGES.wrongKind(baseFileName(file.originalname) || 'ファイル'));
-
+      const { accepted, problems, tooLarge } = checkAttachmentFiles([file]);
+      if (problems.length) throw new FormValidationException({ file: problems }, tooLarge ? 413 : 422);
+      const [id] = await storeAttachments(manager, { proposalId, uploadedBy: user.id, field: 'file', tooMany: () => ATTACHMENT_MESSAGES.tooMany }, accepted);
       const repo = manager.getRepository(Attachment);
-      if ((await repo.count({ where: { proposalId } })) >= ATTACHMENTS_PER_PROPOSAL) {
-        throw FormValidationException.field('file', ATTACHMENT_MESSAGES.tooMany);
-      }
-      const inserted = await repo.insert({
-        proposalId,
-        fileName: cleanFileName(file.originalname, kind),
-        mediaType: kind.mediaType,
-        size: file.buffer.length,
-        sha256: createHash('sha256').update(file.buffer).digest('hex'),
-        content: file.buffer,
-        uploadedBy: user.id,
-      });
-      return repo.findOneOrFail({ where: { id: inserted.identifiers[0].id as number } });
+      return repo.findOneOrFail({ where: { id } });
     });
   }
 

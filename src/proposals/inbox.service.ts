@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { formatJstDateTime, jstDateString } from '../common/jst';
+import { daysBetween, formatJstDateTime, jstDateString } from '../common/jst';
+import { OrganizationService } from '../organization/organization.service';
 import { User } from '../users/user.entity';
 import { addDays } from './proposal-view.service';
 import { STATUS_LABELS } from './proposal-state-machine';
@@ -20,10 +21,16 @@ const brief = (p: Proposal) => ({
   proposerDivisionName: p.proposerDivision?.name ?? null,
 });
 
+/** The office inbox lists at most this many owed opinions (the most overdue first); the count is exact. */
+const OFFICE_WAITING_LIMIT = 100;
+
 /** The work waiting for the office and for a division's reviewers. */
 @Injectable()
 export class InboxService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organization: OrganizationService,
+  ) {}
 
   async office() {
     const repo = this.dataSource.getRepository(Proposal);
@@ -34,19 +41,34 @@ export class InboxService {
       repo.find({ where: { status: 'continued' }, relations, order: { decidedAt: 'ASC' } }),
     ]);
     const today = jstDateString(new Date());
-    const overdue = await this.dataSource
+    // 所管課で検討中: every opinion still owed, the most overdue first, so none is lost from sight
+    const waitingQuery = this.dataSource
       .getRepository(Routing)
       .createQueryBuilder('r')
       .innerJoinAndSelect('r.proposal', 'p')
       .innerJoinAndSelect('r.division', 'd')
-      .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on < :today', { yes: true, today })
-      .orderBy('r.due_on', 'ASC')
-      .getMany();
+      .where('r.active = :yes AND r.opinion_at IS NULL', { yes: true });
+    const [waiting, waitingTotal, overdueTotal, reviewers] = await Promise.all([
+      waitingQuery.clone().orderBy('r.dueOn', 'ASC').addOrderBy('r.id', 'ASC').take(OFFICE_WAITING_LIMIT).getMany(),
+      waitingQuery.clone().getCount(),
+      waitingQuery.clone().andWhere('r.due_on < :today', { today }).getCount(),
+      this.organization.activeReviewerCounts(),
+    ]);
     return {
       toScreen: toScreen.map(brief),
       toDecide: toDecide.map(brief),
       continued: continued.map(brief),
-      overdue: overdue.map((r) => ({ ...brief(r.proposal!), divisionName: r.division!.name, dueOn: r.dueOn })),
+      waiting: waiting.map((r) => ({
+        ...brief(r.proposal!),
+        divisionName: r.division!.name,
+        dueOn: r.dueOn,
+        overdue: r.dueOn < today,
+        daysWaiting: daysBetween(jstDateString(r.createdAt), today),
+        noReviewer: !reviewers.get(r.divisionId),
+      })),
+      waitingTotal,
+      overdueTotal,
+      waitingLimited: waitingTotal > waiting.length,
     };
   }
 

@@ -16,8 +16,13 @@ export interface ProposalFacts {
   decision: Decision | null;
   /** Divisions the proposal is routed to now. */
   activeRoutingDivisionIds: readonly number[];
-  /** Divisions it was ever routed to (a division keeps seeing what it gave an opinion on). */
-  everRoutedDivisionIds: readonly number[];
+  /**
+   * Divisions that take part: routed now, or routed until they answered (the decision ends every
+   * routing, and a division keeps seeing what it gave an opinion on). A division routed by mistake
+   * and removed before it answered is not among them: it loses the proposal and its internal text.
+   * SQL form: ROUTED_DIVISION_SQL below.
+   */
+  routedDivisionIds: readonly number[];
   leadDivisionId: number | null;
 }
 
@@ -38,8 +43,21 @@ export function canView(v: Viewer, p: ProposalFacts): boolean {
   if (isProposer(v, p) || isCoproposer(v, p)) return true;
   if (p.status === 'draft') return false;
   if (v.roles.includes('office') || v.roles.includes('admin')) return true;
-  if (isReviewerOf(v, p.everRoutedDivisionIds)) return true;
+  if (isReviewerOf(v, p.routedDivisionIds)) return true;
   return isAdoptedCase(p);
+}
+
+/** The routings that count for routedDivisionIds, as SQL over a routings row aliased `r`. */
+export const ROUTED_DIVISION_SQL = (r: string): string => `(${r}.active = :routedYes OR ${r}.opinion_at IS NOT NULL)`;
+
+/**
+ * Who reads the internal part of a proposal (opinions and their recommended outcomes, routing comments,
+ * the reasons of a decision and its corrections): the office, admins and the reviewers of the divisions
+ * taking part. Never the proposer or co-proposers as such, nor other staff reading an adopted case:
+ * they read the answer (回答) the office writes for them.
+ */
+export function canReadInternal(v: Viewer, p: ProposalFacts): boolean {
+  return v.roles.includes('office') || v.roles.includes('admin') || isReviewerOf(v, p.routedDivisionIds);
 }
 
 /** The parts of the state machine this user may play on this proposal. */

@@ -92,6 +92,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'awaiting_decision', action: 'reroute', actor: 'office', to: 'under_review' },
 
   { from: 'under_review', action: 'give_opinion', actor: 'reviewer', to: 'under_review' },
+  // 代理入力: the office records a division's opinion on its behalf (a 課 without a reviewer, an answer by phone)
+  { from: 'under_review', action: 'give_opinion', actor: 'office', to: 'under_review' },
   { from: 'under_review', action: 'complete_opinions', actor: 'system', to: 'awaiting_decision' },
 
   { from: 'awaiting_decision', action: 'decide', actor: 'office', to: 'decided' },

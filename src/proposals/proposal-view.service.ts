@@ -5,7 +5,8 @@ import { formatJstDateTime, jstDateString } from '../common/jst';
 import { OrganizationService } from '../organization/organization.service';
 import { SettingsService } from '../settings/settings.service';
 import { User } from '../users/user.entity';
-import { canReportImplementation, isAdoptedCase } from './proposal-access';
+import { canReadInternal, canReportImplementation, isAdoptedCase } from './proposal-access';
+import { historyText } from './history-visibility';
 import {
   ACTION_LABELS,
   availableActions,
@@ -28,6 +29,30 @@ export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
+}
+
+export interface Stage {
+  label: string;
+  state: 'done' | 'current' | 'todo' | 'skipped';
+}
+
+/**
+ * Where a proposal stands, as the five stages people know: 提出 → 受理・回付 → 意見 → 採否 → 実施.
+ * A stage that will not happen (実施 after 不採用, everything after 不受理 or 取下げ) is "skipped".
+ */
+export function proposalStages(p: Pick<Proposal, 'status' | 'decision' | 'implementationStatus'>): Stage[] {
+  const labels = ['提出', '受理・回付', '意見', '採否', '実施'];
+  const decidedAt = p.implementationStatus === null ? 3 : 4;
+  const at = { draft: 0, returned: 0, submitted: 1, not_accepted: 1, under_review: 2, awaiting_decision: 3, continued: 3, decided: decidedAt, withdrawn: -1 }[p.status];
+  // the stage reached is also the last one: 不受理, 取下げ, or a decision without implementation
+  const stopped = p.status === 'not_accepted' || p.status === 'withdrawn' || (p.status === 'decided' && p.implementationStatus === null);
+  const complete = p.implementationStatus === 'implemented' || p.implementationStatus === 'abandoned';
+  const state = (i: number): Stage['state'] => {
+    if (complete || i < at) return 'done';
+    if (i === at) return stopped ? 'done' : 'current';
+    return stopped ? 'skipped' : 'todo';
+  };
+  return labels.map((label, i) => ({ label, state: state(i) }));
 }
 
 /** Turns proposals into what the pages show: labels, dates in JST, which forms to offer. */
@@ -80,6 +105,9 @@ export class ProposalViewService {
     return {
       ...(await this.detailPage(req.user!, new IdPipe().transform(req.params.id as string))),
       activeForm: req.path.split('/').pop(),
+      openForm: req.path.split('/').pop(),
+      // the attachment whose delete form was sent, among several
+      activeTarget: req.params.attachmentId ? Number(req.params.attachmentId) : null,
     };
   }
 
@@ -88,6 +116,7 @@ export class ProposalViewService {
     const actions = availableActions(proposal.status, actors);
     const today = jstDateString(new Date());
     const isOffice = actors.includes('office');
+    const readsInternal = canReadInternal(user, facts);
     const myRouting = routings.find((r) => r.active && r.divisionId === user.divisionId && actors.includes('reviewer'));
     const implementationMoves = proposal.implementationStatus
       ? (['in_progress', 'implemented', 'abandoned'] as const)
@@ -96,6 +125,8 @@ export class ProposalViewService {
       : [];
     const needsDivisions = actions.includes('accept') || actions.includes('reroute');
     const activeRoutings = routings.filter((r) => r.active);
+    // 代理入力: the office may enter the opinion of any routed division that has not answered
+    const proxyRoutings = isOffice && proposal.status === 'under_review' ? activeRoutings.filter((r) => r.opinionAt === null) : [];
     // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
     const similar =
       proposal.status !== 'draft' && (actors.includes('proposer') || isOffice)
@@ -108,8 +139,8 @@ export class ProposalViewService {
       row: this.row(proposal),
       coproposerNames: (proposal.coproposers ?? []).map((u) => u.name).join('、'),
       isAdoptedCase: isAdoptedCase(facts),
-      // the decision's reasoning is internal; the proposer reads the answer
-      showInternal: isOffice || user.roles.includes('admin') || actors.includes('reviewer') || facts.everRoutedDivisionIds.includes(user.divisionId ?? -1),
+      // opinions and the decision's reasoning are internal; the proposer reads the answer
+      showInternal: readsInternal,
       routings: routings.map((r) => ({
         id: r.id,
         divisionName: r.division?.name,
@@ -130,8 +161,7 @@ export class ProposalViewService {
         from: h.fromStatus ? STATUS_LABELS[h.fromStatus] : null,
         to: STATUS_LABELS[h.toStatus],
         changed: h.fromStatus !== h.toStatus,
-        detail: h.detail,
-        comment: h.comment,
+        ...historyText(h, readsInternal),
       })),
       can: {
         edit: actions.includes('save_draft'),
@@ -145,8 +175,20 @@ export class ProposalViewService {
         print: true,
         attach: canChangeAttachments(actors, proposal.status),
       },
+      // the one form open when the page is first shown: the step this person is expected to take next
+      openForm: actions.includes('accept')
+        ? 'accept'
+        : myRouting && !myRouting.opinionAt
+          ? 'opinion'
+          : actions.includes('decide')
+            ? 'decision'
+            : implementationMoves.length && canReportImplementation(user, facts) && !isOffice
+              ? 'implementation'
+              : null,
+      proxyRoutings: proxyRoutings.map((r) => ({ divisionId: r.divisionId, divisionName: r.division?.name })),
+      stages: proposalStages(proposal),
       myRouting: myRouting ? { divisionName: myRouting.division?.name, dueOn: myRouting.dueOn, answered: myRouting.opinionAt !== null } : null,
-      divisionOptions: needsDivisions ? await this.organization.currentDivisionOptions() : [],
+      routingGroups: needsDivisions || proxyRoutings.length ? await this.organization.routingDivisionGroups() : [],
       currentLeadDivisionId: activeRoutings.find((r) => r.isLead)?.divisionId ?? null,
       currentRelatedDivisionIds: activeRoutings.filter((r) => !r.isLead).map((r) => r.divisionId),
       defaultDueOn: activeRoutings[0]?.dueOn ?? addDays(today, await this.settings.opinionDueDays()),

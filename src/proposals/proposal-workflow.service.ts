@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { ForbiddenError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
-import { jstDateString } from '../common/jst';
+import { formatDateLabel, jstDateString } from '../common/jst';
 import { DbService } from '../database/db.service';
+import { TaskKeys } from '../notifications/notification-events';
 import { NotificationsService } from '../notifications/notifications.service';
 import { Division } from '../organization/division.entity';
 import { isValidOn } from '../organization/division-tree';
 import { User } from '../users/user.entity';
-import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, RequiredCommentDto, RouteDto } from './dto/workflow.dto';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from './dto/workflow.dto';
 import { canReportImplementation } from './proposal-access';
 import { ProposalHistoryEntry } from './proposal-history.entity';
 import {
@@ -33,17 +34,20 @@ export class ProposalWorkflowService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  /** 受理・回付: accept the submission and route it to a lead division and any related ones. */
-  async accept(user: User, id: number, dto: RouteDto): Promise<void> {
-    await this.route(user, id, dto, 'accept');
+  /**
+   * 受理・回付: accept the submission and route it to a lead division and any related ones. Returns the
+   * names of routed 課 that have no active reviewer, who would never answer: the office is warned.
+   */
+  accept(user: User, id: number, dto: RouteDto): Promise<string[]> {
+    return this.route(user, id, dto, 'accept');
   }
 
   /** 回付先・回答期限の変更. Divisions that keep their routing keep any opinion they gave. */
-  async reroute(user: User, id: number, dto: RouteDto): Promise<void> {
-    await this.route(user, id, dto, 'reroute');
+  reroute(user: User, id: number, dto: RouteDto): Promise<string[]> {
+    return this.route(user, id, dto, 'reroute');
   }
 
-  private route(user: User, id: number, dto: RouteDto, action: 'accept' | 'reroute'): Promise<void> {
+  private route(user: User, id: number, dto: RouteDto, action: 'accept' | 'reroute'): Promise<string[]> {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
       const divisions = await this.routeTargets(manager, dto);
@@ -58,12 +62,24 @@ export class ProposalWorkflowService {
         comment: dto.comment,
       });
       const added = await this.syncRoutings(manager, id, dto);
+      if (action === 'accept') await this.notifications.resolveTask(manager, id, TaskKeys.screen, { by: user.id });
+      else {
+        // Divisions no longer routed owe no opinion; a proposal back under review awaits no decision yet.
+        const routed = [dto.leadDivisionId, ...dto.relatedDivisionIds].map((d) => TaskKeys.opinion(d));
+        await this.notifications.resolveTask(manager, id, TaskKeys.anyOpinion, { by: user.id, except: routed });
+        await this.notifications.resolveTask(manager, id, TaskKeys.decide, { by: user.id });
+      }
       if (action === 'accept') {
         await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が受理され、所管課で検討が始まりました。`);
       }
-      await this.notifyReviewers(manager, proposal, added, `提案「${proposal.title}」が回付されました。回答期限は ${dto.dueOn} です。`);
+      for (const divisionId of added) {
+        const message = `提案「${proposal.title}」が回付されました。回答期限の${formatDateLabel(dto.dueOn)}までに意見の入力をお願いします。`;
+        await this.notifyReviewers(manager, proposal, [divisionId], message, TaskKeys.opinion(divisionId));
+      }
       // Rerouting only to divisions that have all answered already completes the opinions.
       if (action === 'reroute') await this.completeOpinionsIfAllIn(manager, id, user.id);
+      const attended = new Set((await this.activeReviewers(manager, divisions.map((d) => d.id))).map((u) => u.divisionId));
+      return divisions.filter((d) => !attended.has(d.id)).map((d) => d.name);
     });
   }
 
@@ -97,15 +113,16 @@ export class ProposalWorkflowService {
         expectedVersion: dto.version,
         actorId: user.id,
         changes: { notAcceptedReason: dto.reason, answer: dto.comment, decidedAt: new Date() },
-        detail: `理由: ${NOT_ACCEPTED_REASON_LABELS[dto.reason]}`,
+        detail: `理由：${NOT_ACCEPTED_REASON_LABELS[dto.reason]}`,
         comment: dto.comment,
       });
+      await this.notifications.resolveTask(manager, id, TaskKeys.screen, { by: user.id });
       await this.notifyProposer(manager, proposal, `提案「${proposal.title}」は不受理となりました（${NOT_ACCEPTED_REASON_LABELS[dto.reason]}）。`);
     });
   }
 
   /** 差戻し: back to the proposer to fix and resubmit. */
-  returnToProposer(user: User, id: number, dto: RequiredCommentDto): Promise<void> {
+  returnToProposer(user: User, id: number, dto: ReturnDto): Promise<void> {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
       await applyTransition(manager, {
@@ -116,7 +133,8 @@ export class ProposalWorkflowService {
         actorId: user.id,
         comment: dto.comment,
       });
-      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が差し戻されました。コメントを確認し、修正して再提出してください。`);
+      await this.notifications.resolveTask(manager, id, TaskKeys.screen, { by: user.id });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が差し戻されました。コメントを確認し、修正して再提出してください。`, TaskKeys.resubmit);
     });
   }
 
@@ -133,24 +151,45 @@ export class ProposalWorkflowService {
       if (!routing || !actors.includes('reviewer')) {
         throw new ActionNotAllowedError('この提案は、あなたの所属課に回付されていません。', id);
       }
-      const division = await manager.getRepository(Division).findOneOrFail({ where: { id: routing.divisionId } });
-      await applyTransition(manager, {
-        proposal,
-        action: 'give_opinion',
-        actors: ['reviewer'],
-        expectedVersion: dto.version,
-        actorId: user.id,
-        detail: `${division.name}の意見: ${DECISION_LABELS[dto.outcome]}${routing.opinionAt ? '（再回答）' : ''}`,
-        comment: dto.opinionText,
-      });
-      await manager.getRepository(Routing).update(routing.id, {
-        opinionOutcome: dto.outcome,
-        opinionText: dto.opinionText,
-        opinionById: user.id,
-        opinionAt: new Date(),
-      });
-      await this.completeOpinionsIfAllIn(manager, id, null);
+      await this.recordOpinion(manager, user, proposal, routing, dto, 'reviewer');
     });
+  }
+
+  /**
+   * 代理入力: the office records the opinion of a routed division that cannot enter it itself (a 課
+   * without a reviewer, an answer given by phone or on paper). The history says it was entered on the
+   * division's behalf and by whom.
+   */
+  giveOpinionOnBehalf(user: User, id: number, dto: ProxyOpinionDto): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      if (!actors.includes('office')) throw new ActionNotAllowedError('代理入力は改革推進課だけが行えます。', id);
+      const routing = await manager.getRepository(Routing).findOne({ where: { proposalId: id, divisionId: dto.divisionId, active: true } });
+      if (!routing) throw FormValidationException.field('divisionId', '意見を代理入力する課を、回付先の中から選んでください。');
+      await this.recordOpinion(manager, user, proposal, routing, dto, 'office');
+    });
+  }
+
+  private async recordOpinion(manager: EntityManager, user: User, proposal: Proposal, routing: Routing, dto: OpinionDto, actor: 'reviewer' | 'office') {
+    const division = await manager.getRepository(Division).findOneOrFail({ where: { id: routing.divisionId } });
+    const onBehalf = actor === 'office' ? `（${user.name}が代理入力）` : '';
+    await applyTransition(manager, {
+      proposal,
+      action: 'give_opinion',
+      actors: [actor],
+      expectedVersion: dto.version,
+      actorId: user.id,
+      detail: `${division.name}の意見：${DECISION_LABELS[dto.outcome]}${routing.opinionAt ? '（再回答）' : ''}${onBehalf}`,
+      comment: dto.opinionText,
+    });
+    await manager.getRepository(Routing).update(routing.id, {
+      opinionOutcome: dto.outcome,
+      opinionText: dto.opinionText,
+      opinionById: user.id,
+      opinionAt: new Date(),
+    });
+    await this.notifications.resolveTask(manager, proposal.id, TaskKeys.opinion(routing.divisionId), { by: user.id });
+    await this.completeOpinionsIfAllIn(manager, proposal.id, null);
   }
 
   private async completeOpinionsIfAllIn(manager: EntityManager, id: number, actorId: number | null): Promise<void> {
@@ -166,7 +205,7 @@ export class ProposalWorkflowService {
       actorId,
       detail: 'すべての回付先から意見がそろいました',
     });
-    await this.proposals.notifyOffice(manager, id, `提案「${proposal.title}」の所管課意見がそろいました。採否の決定をお願いします。`);
+    await this.proposals.notifyOffice(manager, id, `提案「${proposal.title}」の所管課意見がそろいました。採否の決定をお願いします。`, TaskKeys.decide);
   }
 
   /**
@@ -191,22 +230,25 @@ export class ProposalWorkflowService {
           implementationStatus: final ? implementationAfterDecision(dto.decision) : null,
           implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : null,
         },
-        detail: `採否: ${DECISION_LABELS[dto.decision]}`,
+        detail: `採否：${DECISION_LABELS[dto.decision]}`,
         comment: dto.reason,
       });
       await manager.getRepository(Routing).update({ proposalId: id, active: true }, { active: false });
-      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が決まりました: ${DECISION_LABELS[dto.decision]}。回答をご確認ください。`);
+      await this.notifications.resolveTask(manager, id, TaskKeys.decide, { by: user.id });
+      await this.notifications.resolveTask(manager, id, TaskKeys.anyOpinion, { by: user.id });
+      if (final) {
+        await this.notifications.implementationTrack(manager, proposal, { status: implementationAfterDecision(dto.decision), by: user.id, decision: dto.decision });
+      }
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が決まりました（${DECISION_LABELS[dto.decision]}）。回答をご確認ください。`);
     });
   }
 
   /** 採否の訂正: needs a reason; the history keeps the earlier decision and the correction. */
   correctDecision(user: User, id: number, dto: DecisionDto): Promise<void> {
-    if (!dto.correctionReason?.trim()) {
-      throw FormValidationException.field('correctionReason', '訂正の理由を入力してください。');
-    }
-    if (dto.decision === 'continued') {
-      throw FormValidationException.field('decision', '決定済みの採否を「継続検討」に訂正することはできません。');
-    }
+    const errors: Record<string, string[]> = {};
+    if (!dto.correctionReason?.trim()) errors.correctionReason = ['訂正の理由を入力してください。'];
+    if (dto.decision === 'continued') errors.decision = ['決定済みの採否を「継続検討」に訂正することはできません。'];
+    if (Object.keys(errors).length) throw new FormValidationException(errors);
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
       const implementation = implementationAfterDecision(dto.decision);
@@ -226,10 +268,12 @@ export class ProposalWorkflowService {
           implementationStatus: keepImplementation ? proposal.implementationStatus : implementation,
           implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : keepImplementation ? proposal.implementedOn : null,
         },
-        detail: `採否の訂正: ${proposal.decision ? DECISION_LABELS[proposal.decision] : '―'} → ${DECISION_LABELS[dto.decision]}`,
+        detail: `採否の訂正：${proposal.decision ? DECISION_LABELS[proposal.decision] : '―'} → ${DECISION_LABELS[dto.decision]}`,
         comment: dto.correctionReason,
       });
-      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が訂正されました: ${DECISION_LABELS[dto.decision]}。`);
+      const implementationNow = keepImplementation ? proposal.implementationStatus : implementation;
+      await this.notifications.implementationTrack(manager, proposal, { status: implementationNow, by: user.id });
+      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が訂正されました（${DECISION_LABELS[dto.decision]}）。`);
     });
   }
 
@@ -273,9 +317,10 @@ export class ProposalWorkflowService {
         action: 'implementation',
         fromStatus: proposal.status,
         toStatus: proposal.status,
-        detail: `実施状況: ${IMPLEMENTATION_LABELS[from]} → ${IMPLEMENTATION_LABELS[dto.status]}${dto.status === 'implemented' ? `（実施日 ${dto.implementedOn}）` : ''}`,
+        detail: `実施状況：${IMPLEMENTATION_LABELS[from]} → ${IMPLEMENTATION_LABELS[dto.status]}${dto.status === 'implemented' ? `（実施日 ${formatDateLabel(dto.implementedOn!)}）` : ''}`,
         comment: dto.note?.trim() || null,
       });
+      await this.notifications.implementationTrack(manager, proposal, { status: dto.status, by: user.id });
       await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の実施状況が「${IMPLEMENTATION_LABELS[dto.status]}」になりました。`);
     });
   }
@@ -286,37 +331,47 @@ export class ProposalWorkflowService {
   private async routeTargets(manager: EntityManager, dto: RouteDto): Promise<Division[]> {
     const ids = [dto.leadDivisionId, ...dto.relatedDivisionIds.filter((d) => d !== dto.leadDivisionId)];
     const today = jstDateString(new Date());
-    if (dto.dueOn < today) throw FormValidationException.field('dueOn', '回答期限には今日以降の日付を入力してください。');
     const found = await manager.getRepository(Division).find({ where: { id: In(ids) } });
     const current = found.filter((d) => isValidOn(d, today));
-    if (!current.some((d) => d.id === dto.leadDivisionId)) throw FormValidationException.field('leadDivisionId', '主管課を選び直してください。');
-    if (current.length !== ids.length) throw FormValidationException.field('relatedDivisionIds', '関係課を選び直してください。');
+    const leadFound = current.some((d) => d.id === dto.leadDivisionId);
+    const errors: Record<string, string[]> = {};
+    if (dto.dueOn < today) errors.dueOn = ['回答期限には今日以降の日付を入力してください。'];
+    if (!leadFound) errors.leadDivisionId = ['主管課を選び直してください。'];
+    if (current.length !== ids.length - (leadFound ? 0 : 1)) errors.relatedDivisionIds = ['関係課を選び直してください。'];
+    if (Object.keys(errors).length) throw new FormValidationException(errors);
     dto.relatedDivisionIds = ids.slice(1);
     return ids.map((id) => current.find((d) => d.id === id)!);
   }
 
   private routeDetail(divisions: Division[], dto: RouteDto): string {
     const [lead, ...related] = divisions;
-    return `主管課: ${lead.name}${related.length ? `、関係課: ${related.map((d) => d.name).join('・')}` : ''}（回答期限 ${dto.dueOn}）`;
+    return `主管課：${lead.name}${related.length ? `、関係課：${related.map((d) => d.name).join('・')}` : ''}（回答期限 ${formatDateLabel(dto.dueOn)}）`;
   }
 
-  private async notifyProposer(manager: EntityManager, proposal: Proposal, message: string): Promise<void> {
+  private async notifyProposer(manager: EntityManager, proposal: Proposal, message: string, taskKey?: string): Promise<void> {
     await this.notifications.notify(manager, {
       userIds: [proposal.proposerId, ...(await this.proposals.coproposerIds(manager, proposal.id))],
       proposalId: proposal.id,
       kind: 'status',
       message,
+      taskKey,
     });
   }
 
-  private async notifyReviewers(manager: EntityManager, proposal: Proposal, divisionIds: number[], message: string): Promise<void> {
+  private async notifyReviewers(manager: EntityManager, proposal: Proposal, divisionIds: number[], message: string, taskKey?: string): Promise<void> {
     if (!divisionIds.length) return;
-    const reviewers = await manager
+    const reviewers = await this.activeReviewers(manager, divisionIds);
+    await this.notifications.notify(manager, { userIds: reviewers.map((u) => u.id), proposalId: proposal.id, kind: 'routing', message, taskKey });
+  }
+
+  /** Reviewers of these divisions whose accounts are not disabled. */
+  private activeReviewers(manager: EntityManager, divisionIds: number[]): Promise<User[]> {
+    return manager
       .getRepository(User)
       .createQueryBuilder('u')
       .where('u.division_id IN (:...divisionIds)', { divisionIds })
       .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
+      .andWhere('u.disabled = :no', { no: false })
       .getMany();
-    await this.notifications.notify(manager, { userIds: reviewers.map((u) => u.id), proposalId: proposal.id, kind: 'routing', message });
   }
 }

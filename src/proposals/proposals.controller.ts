@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Roles, SignedIn } from '../auth/access.decorators';
@@ -7,12 +7,31 @@ import { FormPage } from '../common/forms';
 import { IdPipe, pageNumber } from '../common/id.pipe';
 import { OrganizationService } from '../organization/organization.service';
 import { ProposalFormDto, TEXT_MAX, TITLE_MAX } from './dto/proposal-form.dto';
-import { CommentDto } from './dto/workflow.dto';
+import { WithdrawDto } from './dto/workflow.dto';
 import { ProposalViewService } from './proposal-view.service';
-import { PROPOSAL_STATUSES, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
-import { KEYWORD_MATCH_LIMIT, ProposalsService } from './proposals.service';
+import { ACCEPTED_KINDS_TEXT } from './file-type';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment } from './attachment-files';
+import { AttachmentsService } from './attachments.service';
+import { ProposalFormUploadInterceptor } from './proposal-form-upload.interceptor';
+import { PROPOSAL_STATUSES, STATUS_LABELS } from './proposal-state-machine';
+import { KEYWORD_MATCH_LIMIT, LIST_CSV_MAX_ROWS, ProposalFilters, ProposalsService } from './proposals.service';
+import { ListSortQueryDto, listOrder, ProposalCsvQueryDto, ProposalListQueryDto, sortHeaders } from './dto/proposal-list-query.dto';
+import { Proposal } from './proposal.entity';
+import { formatDateLabel, jstDateString } from '../common/jst';
+import { csvHeaders, encodingParam } from '../reports/reports-export.controller';
+import { encodeCsv } from '../reports/csv';
 
-const isStatus = (value: unknown): value is ProposalStatus => (PROPOSAL_STATUSES as readonly unknown[]).includes(value);
+/** The list's filters from its query string (already checked by the DTO). */
+const listFilters = (query: ProposalListQueryDto): ProposalFilters => ({
+  status: query.status ?? undefined,
+  fiscalYear: query.fiscalYear ?? undefined,
+  categoryId: query.categoryId ?? undefined,
+  divisionId: query.divisionId ?? undefined,
+  q: query.q ?? undefined,
+  page: query.page ?? 1,
+  order: listOrder(query),
+});
+
 const positiveInt = (value: unknown): number | undefined =>
   typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined;
 
@@ -22,41 +41,65 @@ export class ProposalsController {
     private readonly proposals: ProposalsService,
     private readonly views: ProposalViewService,
     private readonly organization: OrganizationService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   @Get('proposals')
   @SignedIn()
   @Render('proposals/index')
-  async list(@Req() req: Request, @Query() query: Record<string, unknown>) {
-    const filters = {
-      status: isStatus(query.status) ? query.status : undefined,
-      fiscalYear: positiveInt(query.fiscalYear),
-      categoryId: positiveInt(query.categoryId),
-      divisionId: positiveInt(query.divisionId),
-      q: typeof query.q === 'string' && query.q.trim() ? query.q.trim().slice(0, 100) : undefined,
-      page: pageNumber(query.page),
-    };
+  async list(@Req() req: Request, @Query() query: ProposalListQueryDto) {
+    const filters = listFilters(query);
     const result = await this.proposals.list(req.user!, filters);
+    const kept = { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q };
+    const order = filters.order!;
+    const sortQuery = { sort: order.sort, dir: order.dir };
     return {
       title: '提案一覧',
       ...result,
-      rows: result.items.map((p) => this.views.row(p)),
+      rows: result.items.map((p) => this.listRow(p)),
       filters,
+      sortHeaders: sortHeaders(order, kept),
       statusOptions: PROPOSAL_STATUSES.filter((s) => s !== 'draft').map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
       divisionOptions: await this.organization.divisionFilterOptions(),
       keywordMatchLimit: KEYWORD_MATCH_LIMIT,
+      csvMaxRows: LIST_CSV_MAX_ROWS,
+      csvQuery: new URLSearchParams(
+        Object.entries({ ...kept, ...sortQuery }).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])),
+      ).toString(),
       pager: { page: filters.page, pages: result.pages, more: result.more },
-      pagerQuery: { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q },
+      pagerQuery: { ...kept, ...(order.sort === 'updated' && order.dir === 'desc' ? {} : sortQuery) },
     };
+  }
+
+  /** 提案一覧.csv: the list with its filters and order, as the user may see it (public columns only). */
+  @Get('proposals.csv')
+  @SignedIn()
+  async listCsv(@Req() req: Request, @Query() query: ProposalCsvQueryDto, @Res() res: Response) {
+    const encoding = encodingParam(query.encoding ?? undefined);
+    const { text, cut } = await this.proposals.listCsv(req.user!, listFilters(query));
+    res
+      .set(csvHeaders({ name: '提案一覧.csv', ascii: 'proposals.csv' }, encoding))
+      .set('X-Rows-Cut', cut ? `${LIST_CSV_MAX_ROWS}` : '0')
+      .send(encodeCsv(text, encoding));
   }
 
   @Get('proposals/mine')
   @Roles('staff')
   @Render('proposals/mine')
-  async mine(@Req() req: Request) {
-    const items = await this.proposals.mine(req.user!.id);
-    return { title: '自分の提案', rows: items.map((p) => ({ ...this.views.row(p), coProposed: p.proposerId !== req.user!.id })) };
+  async mine(@Req() req: Request, @Query() query: ListSortQueryDto) {
+    const order = listOrder(query);
+    const items = await this.proposals.mine(req.user!.id, order);
+    return {
+      title: '自分の提案',
+      rows: items.map((p) => ({ ...this.listRow(p), coProposed: p.proposerId !== req.user!.id })),
+      sortHeaders: sortHeaders(order, {}),
+    };
+  }
+
+  /** A row of the proposal lists; the date as people read it (2027年1月2日). */
+  private listRow(p: Proposal) {
+    return { ...this.views.row(p), updatedAt: formatDateLabel(jstDateString(p.updatedAt)) };
   }
 
   @Get('adopted')
@@ -72,7 +115,7 @@ export class ProposalsController {
     return {
       title: '採用事例',
       ...result,
-      rows: result.items.map((p) => this.views.row(p)),
+      rows: result.items.map((p) => ({ ...this.views.row(p), ...this.proposals.adoptedCaseFacts(p) })),
       filters,
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
       pager: { page: filters.page, pages: result.pages },
@@ -80,13 +123,25 @@ export class ProposalsController {
     };
   }
 
-  /** What the proposal form needs besides the values. */
-  async formContext(): Promise<Record<string, unknown>> {
+  /** What the proposal form needs besides the values; `proposalId` for the edit form (its attachments so far). */
+  async formContext(proposalId?: number): Promise<Record<string, unknown>> {
+    const attachments = proposalId === undefined ? null : await this.attachments.pageData(proposalId);
     return {
       categoryOptions: await this.organization.listCategories({ activeOnly: true }),
       titleMax: TITLE_MAX,
       textMax: TEXT_MAX,
+      attachedFiles: attachments?.attachments ?? [],
+      attachmentLimit: ATTACHMENTS_PER_PROPOSAL,
+      attachmentsRemaining: attachments?.attachmentsRemaining ?? ATTACHMENTS_PER_PROPOSAL,
+      attachmentMaxMb: ATTACHMENT_MAX_BYTES / 1024 / 1024,
+      acceptedKindsText: ACCEPTED_KINDS_TEXT,
     };
+  }
+
+  /** The flash after a save: what happened, with the number of files saved along. */
+  private savedMessage(number: string | null, submitted: boolean, attached: number): string {
+    const files = attached ? `添付ファイル${attached}件も保存しました。` : '';
+    return (submitted ? `提案を提出しました（提案番号 ${number}）。` : '下書きを保存しました。') + files;
   }
 
   @Get('proposals/new')
@@ -103,9 +158,15 @@ export class ProposalsController {
   @Post('proposals')
   @Roles('staff')
   @FormPage('proposals/form', 'newContext')
-  async create(@Body() dto: ProposalFormDto, @Req() req: Request, @Res() res: Response) {
-    const { proposal, submitted } = await this.proposals.save(req.user!, dto, null);
-    flash(req, 'success', submitted ? `提案を提出しました（提案番号 ${proposal.number}）。` : '下書きを保存しました。');
+  @UseInterceptors(ProposalFormUploadInterceptor)
+  async create(
+    @Body() dto: ProposalFormDto,
+    @UploadedFiles() files: UploadedAttachment[] | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const { proposal, submitted, attached } = await this.proposals.save(req.user!, dto, null, files ?? []);
+    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
     res.redirect(303, `/proposals/${proposal.id}`);
   }
 
@@ -128,20 +189,22 @@ export class ProposalsController {
   async editForm(@Param('id', IdPipe) id: number, @Req() req: Request) {
     const { proposal } = await this.views.editable(req.user!, id);
     return {
-      title: `提案の編集: ${proposal.title}`,
+      title: `提案の編集：${proposal.title}`,
       proposal,
+      returned: proposal.status === 'returned' ? await this.proposals.lastReturn(id) : null,
       values: {
         title: proposal.title,
         categoryId: proposal.categoryId,
         currentProblem: proposal.currentProblem,
         proposalText: proposal.proposalText,
         expectedEffect: proposal.expectedEffect,
-        estimatedHours: proposal.estimatedHours,
-        estimatedYen: proposal.estimatedYen,
+        // as the person typed them: 1,200,000, not 1200000
+        estimatedHours: proposal.estimatedHours?.toLocaleString('ja-JP') ?? null,
+        estimatedYen: proposal.estimatedYen?.toLocaleString('ja-JP') ?? null,
         coproposers: await this.proposals.coproposerLogins(id),
         version: proposal.version,
       },
-      ...(await this.formContext()),
+      ...(await this.formContext(id)),
     };
   }
 
@@ -152,9 +215,16 @@ export class ProposalsController {
   @Post('proposals/:id')
   @Roles('staff')
   @FormPage('proposals/form', 'editContext')
-  async update(@Param('id', IdPipe) id: number, @Body() dto: ProposalFormDto, @Req() req: Request, @Res() res: Response) {
-    const { proposal, submitted } = await this.proposals.save(req.user!, dto, id);
-    flash(req, 'success', submitted ? `提案を提出しました（提案番号 ${proposal.number}）。` : '下書きを保存しました。');
+  @UseInterceptors(ProposalFormUploadInterceptor)
+  async update(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: ProposalFormDto,
+    @UploadedFiles() files: UploadedAttachment[] | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const { proposal, submitted, attached } = await this.proposals.save(req.user!, dto, id, files ?? []);
+    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
     res.redirect(303, `/proposals/${proposal.id}`);
   }
 
@@ -166,7 +236,7 @@ export class ProposalsController {
   @Post('proposals/:id/withdraw')
   @Roles('staff')
   @FormPage('proposals/show', 'detailContext')
-  async withdraw(@Param('id', IdPipe) id: number, @Body() dto: CommentDto, @Req() req: Request, @Res() res: Response) {
+  async withdraw(@Param('id', IdPipe) id: number, @Body() dto: WithdrawDto, @Req() req: Request, @Res() res: Response) {
     await this.proposals.withdraw(req.user!, id, dto);
     flash(req, 'success', '提案を取り下げました。');
     res.redirect(303, `/proposals/${id}`);

@@ -6,14 +6,28 @@ import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
 import { DbService } from '../database/db.service';
 import { isUniqueViolation } from '../database/unique-violation';
+import { TaskKeys } from '../notifications/notification-events';
 import { NotificationsService } from '../notifications/notifications.service';
 import { Category } from '../organization/category.entity';
 import { User } from '../users/user.entity';
 import { ProposalFormDto } from './dto/proposal-form.dto';
-import { CommentDto } from './dto/workflow.dto';
-import { actorsFor, canView, ProposalFacts, Viewer } from './proposal-access';
+import { DEFAULT_LIST_SORT, ListOrder } from './dto/proposal-list-query.dto';
+import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListSortIndexes';
+import { formatDateLabel, jstDateString } from '../common/jst';
+import { CsvCell, toCsv } from '../reports/csv';
+import { WithdrawDto } from './dto/workflow.dto';
+import { actorsFor, canView, ProposalFacts, ROUTED_DIVISION_SQL, Viewer } from './proposal-access';
+import {
+  ATTACHMENT_MESSAGES,
+  ATTACHMENTS_PER_PROPOSAL,
+  canChangeAttachments,
+  CheckedAttachment,
+  checkAttachmentFiles,
+  storeAttachments,
+  UploadedAttachment,
+} from './attachment-files';
 import { ProposalHistoryEntry } from './proposal-history.entity';
-import { ADOPTED_CASE_DECISIONS, ProposalStatus } from './proposal-state-machine';
+import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { applyTransition } from './proposal-transition';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
@@ -26,6 +40,8 @@ export interface ProposalFilters {
   divisionId?: number;
   q?: string;
   page: number;
+  /** 更新の新しい順 unless another order is asked for. */
+  order?: ListOrder;
 }
 
 export const PROPOSALS_PAGE_SIZE = 20;
@@ -34,6 +50,56 @@ const LIST_COUNT_LIMIT = 1000;
 const LIST_COUNT_PAGES_AHEAD = 10;
 /** A keyword search of the list (SQLite) shows at most the newest this many matches. */
 export const KEYWORD_MATCH_LIMIT = 1000;
+/** An effect per year as a 採用事例 card shows it: the actual one, or else the estimate (見込み). */
+export interface CaseEffect {
+  kind: 'actual' | 'estimate';
+  hours: number | null;
+  yen: number | null;
+  hasHours: boolean;
+  hasYen: boolean;
+}
+
+/** How much of the proposal's text a 採用事例 card shows. */
+const ADOPTED_SUMMARY_CHARS = 120;
+/** The list's CSV holds at most this many rows (the first ones in the list's order); the page says so. */
+export const LIST_CSV_MAX_ROWS = 10_000;
+/** Rows loaded per query while the CSV is built. */
+const LIST_CSV_BATCH = 1000;
+
+/** Public columns only: never opinions, reasons, answers or anything internal. */
+export const LIST_CSV_HEADER = ['提案番号', '件名', '提案分野', '状態', '採否', '実施状況', '提出日', '主管課', '提案者所属'];
+
+type OrderTerm = [expression: string, dir: 'ASC' | 'DESC', nulls?: 'NULLS FIRST' | 'NULLS LAST'];
+/**
+ * ORDER BY of each list order, always ending in a unique key so pages never overlap. Each is what one
+ * index serves (ix_proposals_updated and the migration ListSortIndexes): change one, change the other.
+ * 提案番号: proposals not yet submitted have none; they come last in ascending order and first in
+ * descending order on both engines (PostgreSQL's index order, which SQLite follows when told).
+ * 状態: in the order of the workflow; within one state the most recently updated first (ascending).
+ */
+function orderTerms({ sort, dir }: ListOrder): OrderTerm[] {
+  const d = dir === 'asc' ? 'ASC' : 'DESC';
+  const reverse = dir === 'asc' ? 'DESC' : 'ASC';
+  switch (sort) {
+    case 'updated':
+      return [['p.updated_at', d], ['p.id', d]];
+    case 'number':
+      return [['p.number', d, dir === 'asc' ? 'NULLS LAST' : 'NULLS FIRST'], ['p.id', d]];
+    case 'title':
+      return [['p.title', d], ['p.id', d]];
+    case 'status':
+      return [[LIST_STATUS_RANK_SQL.replace('CASE status', 'CASE p.status'), d], ['p.updated_at', reverse], ['p.id', reverse]];
+  }
+}
+
+function applyOrder<T extends SelectQueryBuilder<any>>(query: T, order: ListOrder): T {
+  orderTerms(order).forEach(([expression, dir, nulls], i) => (i === 0 ? query.orderBy(expression, dir, nulls) : query.addOrderBy(expression, dir, nulls)));
+  return query;
+}
+
+/** 採否 as the list shows it: the decision of a decided proposal, 継続検討 while it is continued. */
+const decisionText = (p: Proposal): string =>
+  p.status === 'decided' && p.decision ? DECISION_LABELS[p.decision] : p.status === 'continued' ? DECISION_LABELS.continued : '';
 
 /** "2024-0001" */
 export const formatProposalNumber = (fiscalYear: number, sequence: number): string =>
@@ -74,7 +140,7 @@ export class ProposalsService {
       status: proposal.status,
       decision: proposal.decision,
       activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
-      everRoutedDivisionIds: routings.map((r) => r.divisionId),
+      routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
       leadDivisionId: proposal.leadDivisionId,
     };
   }
@@ -109,12 +175,79 @@ export class ProposalsService {
   }
 
   /**
-   * Only what the user may see, filtered and paged. Built for a million proposals: the page's 20 ids
-   * come from the index on (updated_at, id, status, proposer_id) alone, then those 20 rows are loaded
+   * Only what the user may see, filtered, ordered and paged. Built for a million proposals: the page's
+   * 20 ids come from an index alone — (updated_at, id, status, proposer_id) for the default order, and
+   * one index of the same shape for each other order (see orderTerms) — then those 20 rows are loaded
    * with their relations; and the total is counted only as far as the pager needs (LIST_COUNT_LIMIT),
    * so a page view never counts every proposal. Beyond that the page says "N件以上".
    */
   async list(viewer: Viewer, filters: ProposalFilters) {
+    const { query, searchCut } = await this.filteredQuery(viewer, filters);
+
+    const offset = (filters.page - 1) * PROPOSALS_PAGE_SIZE;
+    const pageIds = (
+      await applyOrder(query.clone().select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
+        .offset(offset)
+        .limit(PROPOSALS_PAGE_SIZE)
+        .getRawMany<{ id: number | string }>()
+    ).map((r) => Number(r.id));
+    const loaded = pageIds.length
+      ? await this.proposals.find({ where: { id: In(pageIds) }, relations: { category: true, proposer: true, leadDivision: true } })
+      : [];
+    const byId = new Map(loaded.map((p) => [p.id, p]));
+    const items = pageIds.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
+
+    const limit = Math.max(LIST_COUNT_LIMIT, offset + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD);
+    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
+    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
+    const more = counted > limit || searchCut;
+    const total = Math.min(counted, limit);
+    return { items, total, more, searchCut, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+  }
+
+  /**
+   * The list as CSV (提案一覧.csv): the same rows as the list with the same filters and order, for the
+   * same user, up to LIST_CSV_MAX_ROWS (`cut` when there were more), and only the public columns.
+   * The ids come from the list's index; the rows are then read a batch at a time by primary key.
+   */
+  async listCsv(viewer: Viewer, filters: Omit<ProposalFilters, 'page'>): Promise<{ text: string; rows: number; cut: boolean }> {
+    const { query, searchCut } = await this.filteredQuery(viewer, { ...filters, page: 1 });
+    const ids = (
+      await applyOrder(query.select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
+        .limit(LIST_CSV_MAX_ROWS + 1)
+        .getRawMany<{ id: number | string }>()
+    ).map((r) => Number(r.id));
+    const cut = ids.length > LIST_CSV_MAX_ROWS || searchCut;
+    const rows: CsvCell[][] = [LIST_CSV_HEADER];
+    const wanted = ids.slice(0, LIST_CSV_MAX_ROWS);
+    for (let start = 0; start < wanted.length; start += LIST_CSV_BATCH) {
+      const batch = wanted.slice(start, start + LIST_CSV_BATCH);
+      const loaded = await this.proposals.find({
+        where: { id: In(batch) },
+        relations: { category: true, leadDivision: true, proposerDivision: true },
+      });
+      const byId = new Map(loaded.map((p) => [p.id, p]));
+      for (const id of batch) {
+        const p = byId.get(id);
+        if (!p) continue; // deleted meanwhile
+        rows.push([
+          p.number ?? '',
+          p.title,
+          p.category?.name ?? '',
+          STATUS_LABELS[p.status],
+          decisionText(p),
+          p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '',
+          p.submittedAt ? formatDateLabel(jstDateString(p.submittedAt)) : '',
+          p.leadDivision?.name ?? '',
+          p.proposerDivision?.name ?? '',
+        ]);
+      }
+    }
+    return { text: toCsv(rows), rows: rows.length - 1, cut };
+  }
+
+  /** What the user may see, narrowed by the list's filters (not yet ordered or paged). */
+  private async filteredQuery(viewer: Viewer, filters: ProposalFilters): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean }> {
     const query = this.visibleQuery(viewer);
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
@@ -138,30 +271,7 @@ export class ProposalsService {
       query.andWhere(keyword.condition);
       searchCut = keyword.cut;
     }
-
-    const offset = (filters.page - 1) * PROPOSALS_PAGE_SIZE;
-    const pageIds = (
-      await query
-        .clone()
-        .select('p.id', 'id')
-        .orderBy('p.updated_at', 'DESC')
-        .addOrderBy('p.id', 'DESC')
-        .offset(offset)
-        .limit(PROPOSALS_PAGE_SIZE)
-        .getRawMany<{ id: number | string }>()
-    ).map((r) => Number(r.id));
-    const loaded = pageIds.length
-      ? await this.proposals.find({ where: { id: In(pageIds) }, relations: { category: true, proposer: true, leadDivision: true } })
-      : [];
-    const byId = new Map(loaded.map((p) => [p.id, p]));
-    const items = pageIds.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
-
-    const limit = Math.max(LIST_COUNT_LIMIT, offset + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD);
-    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
-    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
-    const more = counted > limit || searchCut;
-    const total = Math.min(counted, limit);
-    return { items, total, more, searchCut, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+    return { query, searchCut };
   }
 
   /**
@@ -216,9 +326,9 @@ export class ProposalsService {
     };
   }
 
-  /** The user's own and co-proposed proposals, drafts included. */
-  mine(userId: number) {
-    return this.proposals
+  /** The user's own and co-proposed proposals, drafts included, in the list's orders (a few dozen rows at most). */
+  mine(userId: number, order: ListOrder = DEFAULT_LIST_SORT) {
+    const query = this.proposals
       .createQueryBuilder('p')
       .leftJoinAndSelect('p.category', 'category')
       .where(
@@ -228,10 +338,30 @@ export class ProposalsService {
             .orWhere('EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)'),
         ),
         { me: userId },
-      )
-      .orderBy('p.updatedAt', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .getMany();
+      );
+    return applyOrder(query, order).getMany();
+  }
+
+  /**
+   * What a 採用事例 card says about a case: the start of its proposal (about 120 characters, on one
+   * line) and its effect per year, the actual one once reported, otherwise the estimate as 見込み.
+   */
+  adoptedCaseFacts(p: Proposal): { summary: string; effect: CaseEffect | null } {
+    const text = [...p.proposalText.replace(/\s+/g, ' ').trim()];
+    const summary = text.length > ADOPTED_SUMMARY_CHARS ? `${text.slice(0, ADOPTED_SUMMARY_CHARS).join('').trimEnd()}…` : text.join('');
+    const actual = p.actualHours !== null || p.actualYen !== null;
+    const estimate = p.estimatedHours !== null || p.estimatedYen !== null;
+    const effect = (kind: CaseEffect['kind'], hours: number | null, yen: number | null): CaseEffect => ({
+      kind,
+      hours,
+      yen,
+      hasHours: hours !== null,
+      hasYen: yen !== null,
+    });
+    return {
+      summary,
+      effect: actual ? effect('actual', p.actualHours, p.actualYen) : estimate ? effect('estimate', p.estimatedHours, p.estimatedYen) : null,
+    };
   }
 
   /** 採用事例: adopted cases of the whole organization. */
@@ -285,9 +415,10 @@ export class ProposalsService {
           adopted: ADOPTED_CASE_DECISIONS,
         });
         if (viewer.roles.includes('reviewer') && viewer.divisionId !== null) {
-          w.orWhere('(p.status <> :draft AND EXISTS (SELECT 1 FROM routings rv WHERE rv.proposal_id = p.id AND rv.division_id = :myDivision))', {
+          w.orWhere(`(p.status <> :draft AND EXISTS (SELECT 1 FROM routings rv WHERE rv.proposal_id = p.id AND rv.division_id = :myDivision AND ${ROUTED_DIVISION_SQL('rv')}))`, {
             draft: 'draft',
             myDivision: viewer.divisionId,
+            routedYes: true,
           });
         }
       }),
@@ -297,27 +428,47 @@ export class ProposalsService {
   // --- writing: the proposer's own steps ---
 
   /**
-   * Saves the form as a draft, or saves and submits it. A new form's one-time key makes a second
-   * send of the same form return the proposal the first one created instead of making another.
+   * Saves the form as a draft, or saves and submits it, with the files chosen on the form: the
+   * proposal and its files are saved together or not at all. A new form's one-time key makes a second
+   * send of the same form return the proposal the first one created instead of making another (and
+   * adds no files again).
    */
-  async save(user: User, dto: ProposalFormDto, id: number | null): Promise<{ proposal: Proposal; submitted: boolean }> {
-    const coproposerIds = await this.resolveCoproposers(user, dto.coproposers);
-    await this.checkCategory(dto.categoryId, id === null);
-    if (dto.intent === 'submit') this.checkComplete(dto);
+  async save(
+    user: User,
+    dto: ProposalFormDto,
+    id: number | null,
+    files: readonly UploadedAttachment[] = [],
+  ): Promise<{ proposal: Proposal; submitted: boolean; attached: number }> {
+    // both checks run, so one refusal names every problem
+    const errors: FieldErrors = {};
+    const collect =
+      <T>(fallback: T) =>
+      (error: unknown): T => {
+        if (!(error instanceof FormValidationException)) throw error;
+        Object.assign(errors, error.fieldErrors);
+        return fallback;
+      };
+    const coproposerIds = await this.resolveCoproposers(user, dto.coproposers).catch(collect<number[]>([]));
+    await this.checkCategory(dto.categoryId, id === null).catch(collect(undefined));
+    // the files by their content (no I/O); whether the proposal has room for them is checked when they are stored
+    const { accepted, problems, tooLarge } = checkAttachmentFiles(files);
+    if (files.length > ATTACHMENTS_PER_PROPOSAL) problems.push(ATTACHMENT_MESSAGES.tooManyChosen(files.length, ATTACHMENTS_PER_PROPOSAL));
+    if (problems.length) errors.files = problems;
+    if (Object.keys(errors).length) throw new FormValidationException(errors, tooLarge ? 413 : 422);
     try {
-      return await this.saveInTransaction(user, dto, id, coproposerIds);
+      return await this.saveInTransaction(user, dto, id, coproposerIds, accepted);
     } catch (error) {
       // Two sends of the same new form raced past the check below: the unique key let one through.
       if (id === null && dto.formKey && isUniqueViolation(error)) {
         const earlier = await this.proposals.findOne({ where: { formKey: dto.formKey, proposerId: user.id } });
-        if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft' };
+        if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
       }
       throw error;
     }
   }
 
-  private saveInTransaction(user: User, dto: ProposalFormDto, id: number | null, coproposerIds: number[]) {
-    return this.db.transaction(async (manager): Promise<{ proposal: Proposal; submitted: boolean }> => {
+  private saveInTransaction(user: User, dto: ProposalFormDto, id: number | null, coproposerIds: number[], files: readonly CheckedAttachment[]) {
+    return this.db.transaction(async (manager): Promise<{ proposal: Proposal; submitted: boolean; attached: number }> => {
       const repo = manager.getRepository(Proposal);
       const fields = {
         title: dto.title,
@@ -333,7 +484,7 @@ export class ProposalsService {
       if (id === null) {
         if (dto.formKey) {
           const earlier = await repo.findOne({ where: { formKey: dto.formKey, proposerId: user.id } });
-          if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft' };
+          if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
         }
         const inserted = await repo.insert({ ...fields, status: 'draft', version: 1, proposerId: user.id, formKey: dto.formKey });
         proposal = await repo.findOneOrFail({ where: { id: inserted.identifiers[0].id as number } });
@@ -350,10 +501,15 @@ export class ProposalsService {
         if (!current) throw new NotFoundError();
         const facts = await this.facts(manager, current);
         if (!canView(user, facts)) throw new NotFoundError();
+        const actors = actorsFor(user, facts);
+        if (files.length && !canChangeAttachments(actors, current.status)) {
+          throw FormValidationException.field('files', '添付ファイルを追加できるのは、下書きか差戻し中の提案の提案者だけです。');
+        }
+        // the compare-and-set below also holds the row, so no other upload slips past the room check
         await applyTransition(manager, {
           proposal: current,
           action: 'save_draft',
-          actors: actorsFor(user, facts),
+          actors,
           expectedVersion: dto.version ?? -1,
           actorId: user.id,
           changes: fields,
@@ -361,10 +517,16 @@ export class ProposalsService {
         proposal = await repo.findOneOrFail({ where: { id } });
       }
       await this.replaceCoproposers(manager, proposal.id, coproposerIds);
+      // before the submission, so the office is told of a proposal that has its files
+      const stored = await storeAttachments(
+        manager,
+        { proposalId: proposal.id, uploadedBy: user.id, field: 'files', tooMany: (room) => ATTACHMENT_MESSAGES.tooManyChosen(files.length, room) },
+        files,
+      );
 
-      if (dto.intent !== 'submit') return { proposal, submitted: false };
+      if (dto.intent !== 'submit') return { proposal, submitted: false, attached: stored.length };
       await this.submitInTransaction(manager, user, proposal);
-      return { proposal: await repo.findOneOrFail({ where: { id: proposal.id } }), submitted: true };
+      return { proposal: await repo.findOneOrFail({ where: { id: proposal.id } }), submitted: true, attached: stored.length };
     });
   }
 
@@ -390,7 +552,8 @@ export class ProposalsService {
       changes,
       detail: firstSubmission ? `提案番号 ${changes.number}` : '再提出',
     });
-    await this.notifyOffice(manager, proposal.id, `提案「${proposal.title}」が提出されました。受理・回付をお願いします。`);
+    await this.notifications.resolveTask(manager, proposal.id, TaskKeys.resubmit, { by: user.id });
+    await this.notifyOffice(manager, proposal.id, `提案「${proposal.title}」が提出されました。受理・回付をお願いします。`, TaskKeys.screen);
   }
 
   /** The next number of a fiscal year; the row update serializes concurrent submissions. */
@@ -406,7 +569,7 @@ export class ProposalsService {
     return (await repo.findOneOrFail({ where: { fiscalYear } })).lastNumber;
   }
 
-  async withdraw(user: User, id: number, dto: CommentDto): Promise<Proposal> {
+  async withdraw(user: User, id: number, dto: WithdrawDto): Promise<Proposal> {
     return this.db.transaction(async (manager) => {
       const { proposal, facts, actors } = await this.getVisible(user, id, manager);
       await applyTransition(manager, {
@@ -418,6 +581,8 @@ export class ProposalsService {
         comment: dto.comment,
       });
       await this.deactivateRoutings(manager, id);
+      // Whatever was still to be done on it (受理・回付, opinions, the decision, a resubmission) is moot now.
+      await this.notifications.resolveTask(manager, id, TaskKeys.any, { by: user.id });
       if (facts.status !== 'draft') {
         await this.notifyOffice(manager, id, `提案「${proposal.title}」が提案者により取り下げられました。`);
       }
@@ -429,26 +594,18 @@ export class ProposalsService {
     await manager.getRepository(Routing).update({ proposalId, active: true }, { active: false });
   }
 
-  async notifyOffice(manager: EntityManager, proposalId: number, message: string): Promise<void> {
+  /** With a task key, a "please act" notification that the act resolves for every office user (see TaskKeys). */
+  async notifyOffice(manager: EntityManager, proposalId: number, message: string, taskKey?: string): Promise<void> {
     const office = await manager
       .getRepository(User)
       .createQueryBuilder('u')
       .where("(',' || u.roles || ',') LIKE :role", { role: '%,office,%' })
       .andWhere('u.disabled = :no', { no: false })
       .getMany();
-    await this.notifications.notify(manager, { userIds: office.map((u) => u.id), proposalId, kind: 'office', message });
+    await this.notifications.notify(manager, { userIds: office.map((u) => u.id), proposalId, kind: 'office', message, taskKey });
   }
 
   // --- form rules ---
-
-  private checkComplete(dto: ProposalFormDto): void {
-    const errors: FieldErrors = {};
-    if (dto.categoryId === null) errors.categoryId = ['提案分野を選んでください。'];
-    if (!dto.currentProblem) errors.currentProblem = ['現状・課題を入力してください。'];
-    if (!dto.proposalText) errors.proposalText = ['提案内容を入力してください。'];
-    if (!dto.expectedEffect) errors.expectedEffect = ['期待される効果を入力してください。'];
-    if (Object.keys(errors).length) throw new FormValidationException(errors);
-  }
 
   private async checkCategory(categoryId: number | null, isNew: boolean): Promise<void> {
     if (categoryId === null) return;
@@ -492,6 +649,16 @@ export class ProposalsService {
         .values(userIds.map((userId) => ({ proposal_id: proposalId, user_id: userId })))
         .execute();
     }
+  }
+
+  /** The office's latest 差戻し of a proposal: its comment is written for the proposer (see history-visibility.ts). */
+  async lastReturn(proposalId: number): Promise<{ comment: string | null; at: Date; by: string | null } | null> {
+    const entry = await this.db.dataSource.getRepository(ProposalHistoryEntry).findOne({
+      where: { proposalId, action: 'return' },
+      relations: { actor: true },
+      order: { id: 'DESC' },
+    });
+    return entry ? { comment: entry.comment, at: entry.createdAt, by: entry.actor?.name ?? null } : null;
   }
 
   /** Names of co-proposers, for refilling the form. */

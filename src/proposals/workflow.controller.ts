@@ -4,7 +4,7 @@ import { Roles } from '../auth/access.decorators';
 import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
-import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, RequiredCommentDto, RouteDto } from './dto/workflow.dto';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from './dto/workflow.dto';
 import { ProposalViewService } from './proposal-view.service';
 import { ProposalWorkflowService } from './proposal-workflow.service';
 
@@ -23,6 +23,16 @@ export class WorkflowController {
     return this.views.detailContext(req);
   }
 
+  /** A routed 課 without an active reviewer would never answer; the office hears it at once. */
+  private warnUnattended(req: Request, divisionNames: string[]): void {
+    if (!divisionNames.length) return;
+    flash(
+      req,
+      'warning',
+      `${divisionNames.join('・')}には有効な審査担当がいません。意見は届かないため、「所管課意見の代理入力」で登録するか、管理者に審査担当の登録を依頼してください。`,
+    );
+  }
+
   private done(req: Request, res: Response, id: number, message: string): void {
     flash(req, 'success', message);
     res.redirect(303, `/proposals/${id}`);
@@ -32,7 +42,8 @@ export class WorkflowController {
   @Roles('office')
   @FormPage('proposals/show', 'detailContext')
   async accept(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.accept(req.user!, id, dto);
+    const unattended = await this.workflow.accept(req.user!, id, dto);
+    this.warnUnattended(req, unattended);
     this.done(req, res, id, '受理し、所管課に回付しました。');
   }
 
@@ -40,7 +51,8 @@ export class WorkflowController {
   @Roles('office')
   @FormPage('proposals/show', 'detailContext')
   async reroute(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.reroute(req.user!, id, dto);
+    const unattended = await this.workflow.reroute(req.user!, id, dto);
+    this.warnUnattended(req, unattended);
     this.done(req, res, id, '回付先・回答期限を変更しました。');
   }
 
@@ -55,7 +67,7 @@ export class WorkflowController {
   @Post('return')
   @Roles('office')
   @FormPage('proposals/show', 'detailContext')
-  async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: RequiredCommentDto, @Req() req: Request, @Res() res: Response) {
+  async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: ReturnDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.returnToProposer(req.user!, id, dto);
     this.done(req, res, id, '提案者に差し戻しました。');
   }
@@ -66,6 +78,14 @@ export class WorkflowController {
   async opinion(@Param('id', IdPipe) id: number, @Body() dto: OpinionDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.giveOpinion(req.user!, id, dto);
     this.done(req, res, id, '所管課の意見を登録しました。');
+  }
+
+  @Post('proxy-opinion')
+  @Roles('office')
+  @FormPage('proposals/show', 'detailContext')
+  async proxyOpinion(@Param('id', IdPipe) id: number, @Body() dto: ProxyOpinionDto, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.giveOpinionOnBehalf(req.user!, id, dto);
+    this.done(req, res, id, '所管課の意見を代理入力しました。');
   }
 
   @Post('decision')

@@ -7,7 +7,7 @@ import { CsvFileName, fiscalYearParam, ReportCsvService } from './report-csv.ser
 import { BREAKDOWNS, BreakdownKind } from './reports.service';
 
 /** `?encoding=`: UTF-8 with BOM unless Shift_JIS is asked for (both open in Excel with Japanese intact). */
-function encodingParam(value: unknown): CsvEncoding {
+export function encodingParam(value: unknown): CsvEncoding {
   if (value === undefined || value === '' || value === 'utf8') return 'utf8-bom';
   if (value === 'sjis') return 'cp932';
   throw new DomainError('文字コードは utf8 か sjis を指定してください。', 400);
@@ -23,7 +23,7 @@ function yearParam(value: unknown, what: string): number | undefined {
 const rfc5987 = (value: string): string =>
   encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-function csvHeaders(file: CsvFileName, encoding: CsvEncoding): Record<string, string> {
+export function csvHeaders(file: CsvFileName, encoding: CsvEncoding): Record<string, string> {
   return {
     'Content-Type': `text/csv; charset=${encoding === 'cp932' ? 'Shift_JIS' : 'utf-8'}`,
     'Content-Disposition': `attachment; filename="${file.ascii}"; filename*=UTF-8''${rfc5987(file.name)}`,

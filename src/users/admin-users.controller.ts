@@ -6,7 +6,7 @@ import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
 import { IdPipe, pageNumber } from '../common/id.pipe';
 import { OrganizationService } from '../organization/organization.service';
-import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
+import { CreateUserDto, DisableUserDto, UpdateUserDto } from './dto/user.dto';
 import { isRole, ROLE_LABELS, ROLES } from './roles';
 import { USERS_PAGE_SIZE, UsersService } from './users.service';
 
@@ -72,7 +72,7 @@ export class AdminUsersController {
   async editForm(@Param('id', IdPipe) id: number) {
     const user = await this.users.get(id);
     return {
-      title: `ユーザーの編集: ${user.name}`,
+      title: `ユーザーの編集：${user.name}`,
       user,
       values: { name: user.name, email: user.email, divisionId: user.divisionId, roles: user.roles },
       ...(await this.formContext(user.division)),
@@ -95,7 +95,7 @@ export class AdminUsersController {
 
   @Post(':id/disable')
   @FormPage('admin/users/form', 'editContext')
-  async disable(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+  async disable(@Param('id', IdPipe) id: number, @Body() _confirmed: DisableUserDto, @Req() req: Request, @Res() res: Response) {
     const user = await this.users.setDisabled(id, true, req.user!);
     this.logger.event('info', 'user_disabled', { userId: req.user!.id, targetUserId: id });
     flash(req, 'success', `${user.name}さんのアカウントを無効にしました。ログイン中の端末からもログアウトされました。`);

@@ -56,6 +56,8 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /logout': { access: 'signed-in', endsSession: true },
   'GET /account/password': { access: 'signed-in' },
   'POST /account/password': { access: 'signed-in' },
+  'GET /account/notifications': { access: 'signed-in' },
+  'POST /account/notifications': { access: 'signed-in' },
 
   'GET /admin/users': { access: ADMIN },
   'GET /admin/users/new': { access: ADMIN },
@@ -82,6 +84,7 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /admin/settings': { access: ADMIN },
 
   'GET /proposals': { access: 'signed-in' },
+  'GET /proposals.csv': { access: 'signed-in' },
   'GET /proposals/mine': { access: STAFF },
   'GET /proposals/new': { access: STAFF },
   'POST /proposals': { access: STAFF },
@@ -95,6 +98,7 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /proposals/:id/not-accept': { access: OFFICE },
   'POST /proposals/:id/return': { access: OFFICE },
   'POST /proposals/:id/opinion': { access: REVIEWER },
+  'POST /proposals/:id/proxy-opinion': { access: OFFICE },
   'POST /proposals/:id/decision': { access: OFFICE },
   'POST /proposals/:id/correction': { access: OFFICE },
   'POST /proposals/:id/implementation': { access: ['reviewer', 'office'] },
@@ -201,7 +205,7 @@ describe('access matrix', () => {
     const steps: [TestAgent, string, Record<string, string>][] = [
       [office, 'accept', { leadDivisionId: String(civic.id), dueOn: addDays(jstDateString(new Date()), 30), comment: '' }],
       [reviewer, 'opinion', { outcome: 'adopted', opinionText: '実施できます。' }],
-      [office, 'decision', { decision: 'adopted', reason: '効果が大きい。', answer: '採用します。' }],
+      [office, 'decision', { confirm: 'on', decision: 'adopted', reason: '効果が大きい。', answer: '採用します。' }],
     ];
     for (const [agent, action, fields] of steps) {
       const res = await postForm(agent, `/proposals/${adopted}/${action}`, { ...fields, version: await version() });

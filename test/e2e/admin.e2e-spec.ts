@@ -252,7 +252,7 @@ describe('administration (users, divisions, categories)', () => {
       const session = await signIn(t, user.login);
       expect((await session.get('/')).status).toBe(200);
 
-      const res = await postForm(admin, `/admin/users/${user.id}/disable`, {});
+      const res = await postForm(admin, `/admin/users/${user.id}/disable`, { confirm: 'on' });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(`/admin/users/${user.id}`);
       expect((await users().findOneByOrFail({ id: user.id })).disabled).toBe(true);
@@ -276,7 +276,7 @@ describe('administration (users, divisions, categories)', () => {
     });
 
     it('does not let an admin disable their own account', async () => {
-      const res = await postForm(admin, `/admin/users/${adminUser.id}/disable`, {});
+      const res = await postForm(admin, `/admin/users/${adminUser.id}/disable`, { confirm: 'on' });
       expect(res.status).toBe(422);
       expect(errorSummary(res.text)).toEqual(['自分自身のアカウントは無効にできません。']);
       expect((await users().findOneByOrFail({ id: adminUser.id })).disabled).toBe(false);
@@ -284,7 +284,7 @@ describe('administration (users, divisions, categories)', () => {
     });
 
     it('shows the admin their own record unchanged beside the refusal to disable it', async () => {
-      const res = await postForm(admin, `/admin/users/${adminUser.id}/disable`, {});
+      const res = await postForm(admin, `/admin/users/${adminUser.id}/disable`, { confirm: 'on' });
       expect(res.status).toBe(422);
       // The page is the edit form of this user; it must show the user's values, not an empty form.
       expect(inputValue(res.text, 'name')).toBe(adminUser.name);

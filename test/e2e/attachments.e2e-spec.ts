@@ -181,7 +181,7 @@ describe('proposal attachments through HTTP', () => {
     expect(visibleText(page.text)).toContain('添付ファイルは5件までです。');
 
     const [first] = await rows(id);
-    const removed = await postForm(proposer, `/proposals/${id}/attachments/${first.id}/delete`, {}, `/proposals/${id}`);
+    const removed = await postForm(proposer, `/proposals/${id}/attachments/${first.id}/delete`, { confirm: 'on' }, `/proposals/${id}`);
     expect(removed.status).toBe(303);
     expect((await rows(id)).map((a) => a.id)).not.toContain(first.id);
     expect((await proposer.get(`/proposals/${id}`)).text).toContain('「写真1.png」を削除しました。');
@@ -229,12 +229,12 @@ describe('proposal attachments through HTTP', () => {
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('この提案は現在「受付待ち」のため、添付ファイルを追加・削除できません。');
     const [kept] = await rows(id);
-    const refusedDelete = await postForm(proposer, `/proposals/${id}/attachments/${kept.id}/delete`, {});
+    const refusedDelete = await postForm(proposer, `/proposals/${id}/attachments/${kept.id}/delete`, { confirm: 'on' });
     expect(refusedDelete.status).toBe(403);
     expect((await rows(id)).map((a) => a.fileName)).toEqual(['before.png']);
 
     // 差戻し: the proposer may change the attachments again before resubmitting
-    const returned = await postForm(office, `/proposals/${id}/return`, { version: String((await loadProposal(t, id)).version), comment: '図を添付してください' });
+    const returned = await postForm(office, `/proposals/${id}/return`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '図を添付してください' });
     expect(returned.status).toBe(303);
     expect((await upload(proposer, id, PDF, 'after.pdf')).status).toBe(303);
     expect((await rows(id)).map((a) => a.fileName)).toEqual(['before.png', 'after.pdf']);
@@ -252,7 +252,7 @@ describe('proposal attachments through HTTP', () => {
     const coUpload = await upload(coproposer, id, PDF, 'b.pdf', { token: await csrfToken(coproposer, '/') });
     expect(coUpload.status).toBe(403);
     expect(coUpload.text).toContain('添付ファイルを追加・削除できるのは提案者だけです。');
-    expect((await postForm(coproposer, `/proposals/${id}/attachments/${attachment.id}/delete`, {})).status).toBe(403);
+    expect((await postForm(coproposer, `/proposals/${id}/attachments/${attachment.id}/delete`, { confirm: 'on' })).status).toBe(403);
 
     const strangerToken = await csrfToken(otherStaff, '/');
     expect((await upload(otherStaff, id, PDF, 'c.pdf', { token: strangerToken })).status).toBe(404);
@@ -260,7 +260,7 @@ describe('proposal attachments through HTTP', () => {
     const big = await upload(otherStaff, id, pdfOfSize(11 * MB), 'd.pdf', { token: strangerToken });
     expect(big.status).toBe(404);
     expect(big.text).not.toContain('共同提案の提案');
-    expect((await postForm(otherStaff, `/proposals/${id}/attachments/${attachment.id}/delete`, {})).status).toBe(404);
+    expect((await postForm(otherStaff, `/proposals/${id}/attachments/${attachment.id}/delete`, { confirm: 'on' })).status).toBe(404);
     expect((await rows(id)).map((a) => a.id)).toEqual([attachment.id]);
   });
 

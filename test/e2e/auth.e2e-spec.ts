@@ -22,10 +22,10 @@ import { createUser, csrfToken, signIn, TEST_PASSWORD } from '../factories/users
 const HOUR = 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
-/** A JST wall-clock time written the way the pages write it (2024/04/01 09:05), computed independently. */
+/** A JST wall-clock time written the way the pages write it (2024年4月1日 9:05), computed independently. */
 function jstMinute(epochMs: number): string {
   const iso = new Date(epochMs + 9 * HOUR).toISOString(); // 2024-04-01T00:05:…Z shifted to JST
-  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 16)}`;
+  return `${Number(iso.slice(0, 4))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日 ${Number(iso.slice(11, 13))}:${iso.slice(14, 16)}`;
 }
 
 /** 128 characters of kana and kanji (384 bytes in UTF-8, far beyond bcrypt's 72-byte cut). */
@@ -488,7 +488,7 @@ describe('temporary passwords and disabled accounts', () => {
     const desk = await signIn(t, user.login);
     expect(await sessionRows(t, { userId: user.id })).toHaveLength(2);
 
-    const res = await postForm(admin, `/admin/users/${user.id}/disable`, {}, `/admin/users/${user.id}`);
+    const res = await postForm(admin, `/admin/users/${user.id}/disable`, { confirm: 'on' }, `/admin/users/${user.id}`);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/admin/users/${user.id}`);
     expect(Boolean((await userRow(t, user.id)).disabled)).toBe(true);

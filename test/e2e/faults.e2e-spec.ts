@@ -299,7 +299,7 @@ describe('faults (SQLite)', () => {
     // the failed transaction back by itself; had the app lost track of that, this refusal would leave
     // a transaction open and the save after it would never be committed.
     const [someId] = [...acknowledged.keys()];
-    const stale = await person.session.postForm(`/proposals/${someId}/withdraw`, { version: '999', comment: '', _csrf: person.token });
+    const stale = await person.session.postForm(`/proposals/${someId}/withdraw`, { confirm: 'on', version: '999', comment: '', _csrf: person.token });
     expect(stale.status).toBe(409);
     const afterRefusal = await person.session.postForm('/proposals', submitForm(person.token, '容量が戻ったあとの提案'));
     expect(afterRefusal.status).toBe(303);

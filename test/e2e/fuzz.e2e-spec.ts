@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../../src/auth/password';
 import { jstDateString } from '../../src/common/jst';
 import { LEDGER_COLUMNS } from '../../src/ledger/ledger-format';
 import { LEDGER_MAX_BYTES } from '../../src/ledger/ledger.controller';
+import { MAIL_DELIVERIES, NOTIFICATION_EVENTS } from '../../src/notifications/notification-events';
 import { Notification } from '../../src/notifications/notification.entity';
 import { Category } from '../../src/organization/category.entity';
 import { Division, DIVISION_KINDS } from '../../src/organization/division.entity';
@@ -164,7 +165,11 @@ const ROUTE_FIELDS: FieldSpecs = {
   comment: text(4000),
 };
 
+/** The required tick of an irreversible action: mostly ticked, so the rest of the form gets fuzzed too. */
+const CONFIRM = fc.constantFrom('on', 'on', 'on', 'on', '', 'off', 'はい');
+
 const DECISION_FIELDS: FieldSpecs = {
+  confirm: CONFIRM,
   version: versionField,
   decision: choice(DECISIONS),
   reason: text(4000),
@@ -279,7 +284,7 @@ const ROUTES: Record<string, FuzzRoute> = {
     rendered: ['name', 'email'],
   },
   'POST /admin/users/:id': { persona: 'admin', target: 'user', fields: USER_FIELDS, rendered: ['name', 'email'] },
-  'POST /admin/users/:id/disable': { persona: 'admin', target: 'user', fields: {}, runs: 10 },
+  'POST /admin/users/:id/disable': { persona: 'admin', target: 'user', fields: { confirm: CONFIRM }, runs: 10 },
   'POST /admin/users/:id/enable': { persona: 'admin', target: 'user', fields: {}, runs: 10 },
   'POST /admin/users/:id/reset-password': { persona: 'admin', target: 'user', fields: {}, runs: 8, randomRuns: 8 },
 
@@ -343,7 +348,7 @@ const ROUTES: Record<string, FuzzRoute> = {
     rendered: ['title', 'currentProblem', 'proposalText', 'expectedEffect'],
     runs: 40,
   },
-  'POST /proposals/:id/withdraw': { persona: 'staff', target: 'withdrawable', fields: { version: versionField, comment: text(4000) }, rendered: ['comment'] },
+  'POST /proposals/:id/withdraw': { persona: 'staff', target: 'withdrawable', fields: { version: versionField, comment: text(4000), confirm: CONFIRM }, rendered: ['comment'] },
   'POST /proposals/:id/accept': {
     persona: 'office',
     target: 'submitted',
@@ -367,20 +372,26 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /proposals/:id/not-accept': {
     persona: 'office',
     target: 'submitted',
-    fields: { version: versionField, reason: choice(NOT_ACCEPTED_REASONS), comment: text(4000) },
+    fields: { version: versionField, reason: choice(NOT_ACCEPTED_REASONS), comment: text(4000), confirm: CONFIRM },
     rendered: ['comment'],
   },
   'POST /proposals/:id/return': {
     persona: 'office',
     target: 'submitted',
-    fields: { version: versionField, comment: text(4000) },
+    fields: { version: versionField, comment: text(4000), confirm: CONFIRM },
     rendered: ['comment'],
-    examples: [form([['version', '@@version@@'], ['comment', NUL_PAYLOAD]])],
+    examples: [form([['version', '@@version@@'], ['comment', NUL_PAYLOAD], ['confirm', 'on']])],
   },
   'POST /proposals/:id/opinion': {
     persona: 'reviewer',
     target: 'routed-to-reviewer',
     fields: { version: versionField, outcome: choice(DECISIONS), opinionText: text(4000) },
+    rendered: ['opinionText'],
+  },
+  'POST /proposals/:id/proxy-opinion': {
+    persona: 'office',
+    target: 'routed-to-reviewer',
+    fields: { version: versionField, divisionId: idOf('division'), outcome: choice(DECISIONS), opinionText: text(4000) },
     rendered: ['opinionText'],
   },
   'POST /proposals/:id/decision': { persona: 'office', target: 'awaiting-decision', fields: DECISION_FIELDS, rendered: ['reason', 'answer'] },
@@ -389,7 +400,7 @@ const ROUTES: Record<string, FuzzRoute> = {
     target: 'decided',
     fields: { ...DECISION_FIELDS, correctionReason: text(4000) },
     rendered: ['reason', 'answer', 'correctionReason'],
-    examples: [form([['version', '@@version@@'], ['decision', 'adopted'], ['reason', '\u0000'], ['answer', '\u0000'], ['correctionReason', '<script>alert(1)</script>']])],
+    examples: [form([['version', '@@version@@'], ['decision', 'adopted'], ['reason', '\u0000'], ['answer', '\u0000'], ['correctionReason', '<script>alert(1)</script>'], ['confirm', 'on']])],
   },
   'POST /proposals/:id/implementation': {
     persona: 'office',
@@ -410,10 +421,15 @@ const ROUTES: Record<string, FuzzRoute> = {
     multipart: { fileField: 'file', maxBytes: ATTACHMENT_MAX_BYTES },
     runs: 40,
   },
-  'POST /proposals/:id/attachments/:attachmentId/delete': { persona: 'staff', target: 'attachment', fields: {}, runs: 10 },
+  'POST /proposals/:id/attachments/:attachmentId/delete': { persona: 'staff', target: 'attachment', fields: { confirm: CONFIRM }, runs: 10 },
 
   'POST /notifications/:id/open': { persona: 'staff', target: 'notification', fields: {}, runs: 10 },
   'POST /notifications/read-all': { persona: 'staff', fields: {}, runs: 10 },
+  'POST /account/notifications': {
+    persona: 'office',
+    fields: Object.fromEntries(NOTIFICATION_EVENTS.map((event) => [event, choice(MAIL_DELIVERIES)])),
+    runs: 10,
+  },
 
   'POST /ledger/import': {
     persona: 'office',
@@ -541,7 +557,7 @@ describe('fuzzing every form and upload endpoint', () => {
 
   async function newAdopted(): Promise<number> {
     const id = await newAwaitingDecision();
-    await step('office', id, 'decision', { decision: 'adopted', reason: '効果が大きい。', answer: '採用します。' });
+    await step('office', id, 'decision', { decision: 'adopted', reason: '効果が大きい。', answer: '採用します。', confirm: 'on' });
     return id;
   }
 

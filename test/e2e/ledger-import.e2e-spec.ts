@@ -284,7 +284,7 @@ describe('legacy ledger import through the web page', () => {
     expect(page.status).toBe(200);
     const text = textOf(page.text);
     expect(text).toContain('提案簿から取込');
-    expect(text).toContain('提案簿から取込（採否: 採用、実施状況: 実施済、実施日: 2017-08-01）');
+    expect(text).toContain('提案簿から取込（採否：採用、実施状況：実施済、実施日：2017年8月1日）');
     expect(text).toContain('提案簿（取込）');
   });
 
@@ -369,6 +369,7 @@ describe('legacy ledger import through the web page', () => {
     const proposal = await byNumber('H29-004');
     const before = (await reports.yearByYear()).find((y) => y.fiscalYear === 2017)!;
     const res = await postForm(office, `/proposals/${proposal.id}/correction`, {
+      confirm: 'on',
       version: String(proposal.version),
       decision: 'adopted',
       reason: '再検討の結果',

@@ -199,7 +199,7 @@ describe('e-mail through the outbox', () => {
 
   describe('through nodemailer to a real SMTP server (in this process)', () => {
     it('delivers a message with a Japanese subject and body, from MAIL_FROM to the user', async () => {
-      await queue('提案「窓口の待ち時間を番号札アプリで見える化する」の採否が決まりました: 採用。');
+      await queue('提案「窓口の待ち時間を番号札アプリで見える化する」の採否が決まりました（採用）。');
       const sender = t.app.get(MailSenderService);
       expect(sender.enabled).toBe(true);
       const before = smtp.messages.length;
@@ -209,12 +209,12 @@ describe('e-mail through the outbox', () => {
       expect(received.from).toBe('tane@city.example.jp');
       expect(received.to).toEqual(['jushin.taro@city.example.jp']);
       const { headers, text } = parseMail(received.data);
-      expect(headers.subject).toBe('【改革のタネ】提案「窓口の待ち時間を番号札アプリで見える化する」の採否が決まりました: 採用。');
+      expect(headers.subject).toBe('【改革のタネ】提案「窓口の待ち時間を番号札アプリで見える化する」の採否が決まりました（採用）。');
       expect(headers.from).toBe('tane@city.example.jp');
       expect(headers.to).toBe('jushin.taro@city.example.jp');
       expect(headers['content-type']).toMatch(/charset=utf-8/i);
       expect(text).toContain('受信 太郎 様');
-      expect(text).toContain('採否が決まりました: 採用。');
+      expect(text).toContain('採否が決まりました（採用）。');
       expect((await outbox())[0].sentAt).not.toBeNull();
     });
 

@@ -154,8 +154,8 @@ describe('several instances on one PostgreSQL database', () => {
       const v = String(await version(id));
       const [tokenA, tokenB] = await Promise.all([officeA.csrfToken(`/proposals/${id}`), officeB.csrfToken(`/proposals/${id}`)]);
       const [fromA, fromB] = await Promise.all([
-        officeA.postForm(`/proposals/${id}/decision`, { version: v, decision: 'adopted', reason: 'A の理由', answer: 'A の回答', _csrf: tokenA }),
-        officeB.postForm(`/proposals/${id}/decision`, { version: v, decision: 'rejected', reason: 'B の理由', answer: 'B の回答', _csrf: tokenB }),
+        officeA.postForm(`/proposals/${id}/decision`, { confirm: 'on', version: v, decision: 'adopted', reason: 'A の理由', answer: 'A の回答', _csrf: tokenA }),
+        officeB.postForm(`/proposals/${id}/decision`, { confirm: 'on', version: v, decision: 'rejected', reason: 'B の理由', answer: 'B の回答', _csrf: tokenB }),
       ]);
       expect([fromA.status, fromB.status].sort()).toEqual([303, 409]);
       const loser = fromA.status === 409 ? fromA : fromB;

@@ -48,8 +48,8 @@ describe('concurrent actions on one proposal', () => {
       const version = String((await loadProposal(t, id)).version);
       const [tokenA, tokenB] = await Promise.all([csrfToken(officeA, `/proposals/${id}`), csrfToken(officeB, `/proposals/${id}`)]);
       const [a, b] = await Promise.all([
-        officeA.post(`/proposals/${id}/decision`).type('form').send({ _csrf: tokenA, version, decision: 'adopted', reason: 'A', answer: 'A の回答' }),
-        officeB.post(`/proposals/${id}/decision`).type('form').send({ _csrf: tokenB, version, decision: 'rejected', reason: 'B', answer: 'B の回答' }),
+        officeA.post(`/proposals/${id}/decision`).type('form').send({ confirm: 'on', _csrf: tokenA, version, decision: 'adopted', reason: 'A', answer: 'A の回答' }),
+        officeB.post(`/proposals/${id}/decision`).type('form').send({ confirm: 'on', _csrf: tokenB, version, decision: 'rejected', reason: 'B', answer: 'B の回答' }),
       ]);
       const statuses = [a.status, b.status].sort();
       expect(statuses).toEqual([303, 409]);
@@ -69,8 +69,8 @@ describe('concurrent actions on one proposal', () => {
   it('a stale page (an old version) is refused even when the action would fit the current state', async () => {
     const id = await submitProposal(staff, { title: '古い画面からの操作' });
     const stale = String((await loadProposal(t, id)).version);
-    await postForm(staff, `/proposals/${id}/withdraw`, { version: stale });
-    const res = await postForm(officeA, `/proposals/${id}/return`, { version: stale, comment: '直してください' });
+    await postForm(staff, `/proposals/${id}/withdraw`, { confirm: 'on', version: stale });
+    const res = await postForm(officeA, `/proposals/${id}/return`, { confirm: 'on', version: stale, comment: '直してください' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('現在の状態は「取下げ」');
     expect((await loadProposal(t, id)).status).toBe('withdrawn');

@@ -92,6 +92,7 @@ describe('proposal lifecycle through HTTP', () => {
     expect((await office.get('/office')).text).toContain(p.title);
 
     const decide = await postForm(office, `/proposals/${id}/decision`, {
+      confirm: 'on',
       version: await version(),
       decision: 'adopted',
       reason: '効果が大きい',
@@ -148,12 +149,12 @@ describe('proposal lifecycle through HTTP', () => {
   it('returns a submission to the proposer, who fixes and resubmits it under the same number', async () => {
     const id = await submitProposal(staff, { title: '差戻しされる提案' });
     const number = (await loadProposal(t, id)).number;
-    const refused = await postForm(office, `/proposals/${id}/return`, { version: String((await loadProposal(t, id)).version), comment: '' });
+    const refused = await postForm(office, `/proposals/${id}/return`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '' });
     expect(refused.status).toBe(422);
-    expect(refused.text).toContain('コメントを入力してください。');
+    expect(refused.text).toContain('提案者へのコメント（修正してほしい点）を入力してください。');
     expect((await loadProposal(t, id)).status).toBe('submitted');
 
-    expect((await postForm(office, `/proposals/${id}/return`, { version: String((await loadProposal(t, id)).version), comment: '効果の見込みを具体的に' })).status).toBe(303);
+    expect((await postForm(office, `/proposals/${id}/return`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '効果の見込みを具体的に' })).status).toBe(303);
     let p = await loadProposal(t, id);
     expect(p.status).toBe('returned');
     const resubmit = await postForm(staff, `/proposals/${id}`, { ...validProposal({ title: '差戻し後に直した提案' }), intent: 'submit', version: String(p.version) }, `/proposals/${id}/edit`);
@@ -167,6 +168,7 @@ describe('proposal lifecycle through HTTP', () => {
   it('does not accept a submission, with a reason the proposer reads', async () => {
     const id = await submitProposal(staff, { title: '不受理になる提案' });
     const res = await postForm(office, `/proposals/${id}/not-accept`, {
+      confirm: 'on',
       version: String((await loadProposal(t, id)).version),
       reason: 'complaint_only',
       comment: '要望として担当課に伝えました。',
@@ -190,13 +192,13 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('keeps a 継続検討 proposal open and decides it later', async () => {
     const id = await toAwaitingDecision('継続検討になる提案');
-    await postForm(office, `/proposals/${id}/decision`, { version: String((await loadProposal(t, id)).version), decision: 'continued', reason: '予算要求の結果を待つ', answer: '来年度に改めて判断します。' });
+    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'continued', reason: '予算要求の結果を待つ', answer: '来年度に改めて判断します。' });
     let p = await loadProposal(t, id);
     expect(p.status).toBe('continued');
     expect(p.implementationStatus).toBeNull();
     expect((await office.get('/office')).text).toContain('継続検討になる提案');
 
-    await postForm(office, `/proposals/${id}/decision`, { version: String(p.version), decision: 'already_implemented', reason: '既に実施済み', answer: '既に実施しています。' });
+    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String(p.version), decision: 'already_implemented', reason: '既に実施済み', answer: '既に実施しています。' });
     p = await loadProposal(t, id);
     expect(p.status).toBe('decided');
     expect(p.decision).toBe('already_implemented');
@@ -205,13 +207,13 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('corrects a decision only with a reason, keeping both in the history', async () => {
     const id = await toAwaitingDecision('訂正される提案');
-    await postForm(office, `/proposals/${id}/decision`, { version: String((await loadProposal(t, id)).version), decision: 'rejected', reason: '費用対効果が低い', answer: '今回は見送ります。' });
-    const noReason = await postForm(office, `/proposals/${id}/correction`, { version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '' });
+    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'rejected', reason: '費用対効果が低い', answer: '今回は見送ります。' });
+    const noReason = await postForm(office, `/proposals/${id}/correction`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '' });
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain('訂正の理由を入力してください。');
     expect((await loadProposal(t, id)).decision).toBe('rejected');
 
-    const ok = await postForm(office, `/proposals/${id}/correction`, { version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '費用の見積もりに誤りがあった' });
+    const ok = await postForm(office, `/proposals/${id}/correction`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '費用の見積もりに誤りがあった' });
     expect(ok.status).toBe(303);
     const p = await loadProposal(t, id);
     expect(p.decision).toBe('adopted');
@@ -226,13 +228,13 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('lets the proposer withdraw before the decision but not after', async () => {
     const id = await submitProposal(staff, { title: '取り下げる提案' });
-    expect((await postForm(staff, `/proposals/${id}/withdraw`, { version: String((await loadProposal(t, id)).version), comment: '別の方法で解決した' })).status).toBe(303);
+    expect((await postForm(staff, `/proposals/${id}/withdraw`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '別の方法で解決した' })).status).toBe(303);
     expect((await loadProposal(t, id)).status).toBe('withdrawn');
 
     const decided = await toAwaitingDecision('決定後の取下げ');
-    await postForm(office, `/proposals/${decided}/decision`, { version: String((await loadProposal(t, decided)).version), decision: 'rejected', reason: 'r', answer: 'a' });
+    await postForm(office, `/proposals/${decided}/decision`, { confirm: 'on', version: String((await loadProposal(t, decided)).version), decision: 'rejected', reason: 'r', answer: 'a' });
     const before = await loadProposal(t, decided);
-    const refused = await postForm(staff, `/proposals/${decided}/withdraw`, { version: String(before.version) });
+    const refused = await postForm(staff, `/proposals/${decided}/withdraw`, { confirm: 'on', version: String(before.version) });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('「決定」のため、「取下げ」はできません');
     const after = await loadProposal(t, decided);

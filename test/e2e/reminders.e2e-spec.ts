@@ -161,7 +161,7 @@ describe('due-date reminders', () => {
     ]);
 
     const withdrawn = await routed('取り下げられる提案', '2032-02-10');
-    expect((await postForm(staff, `/proposals/${withdrawn.id}/withdraw`, { version: await version(withdrawn.id), comment: '不要になった' })).status).toBe(303);
+    expect((await postForm(staff, `/proposals/${withdrawn.id}/withdraw`, { confirm: 'on', version: await version(withdrawn.id), comment: '不要になった' })).status).toBe(303);
 
     await reminders.sendReminders(jst('2032-02-08 12:00:00'));
     await reminders.sendReminders(jst('2032-02-11 12:00:00'));

@@ -103,7 +103,7 @@ describe('CSV exports and the statistics command line', () => {
     const id = await submitProposal(staff, { title, estimatedHours: '10', estimatedYen: '1000' });
     await postForm(office, `/proposals/${id}/accept`, { version: await v(id), leadDivisionId: String(shimin.id), dueOn: addDays(today, 5) });
     await postForm(reviewer, `/proposals/${id}/opinion`, { version: await v(id), outcome: 'adopted', opinionText: 'ok' });
-    const res = await postForm(office, `/proposals/${id}/decision`, { version: await v(id), decision, reason: '理由', answer: `${title}への回答` });
+    const res = await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: await v(id), decision, reason: '理由', answer: `${title}への回答` });
     expect(res.status).toBe(303);
     return id;
   }
@@ -135,10 +135,10 @@ describe('CSV exports and the statistics command line', () => {
     // Not counted: a draft and a withdrawn proposal.
     await postForm(staff, '/proposals', { ...validProposal({ title: '下書きのままの提案' }), intent: 'draft' }, '/proposals/new');
     ids.withdrawn = await submitProposal(staff, { title: '取り下げた提案' });
-    expect((await postForm(staff, `/proposals/${ids.withdrawn}/withdraw`, { version: await v(ids.withdrawn) })).status).toBe(303);
+    expect((await postForm(staff, `/proposals/${ids.withdrawn}/withdraw`, { confirm: 'on', version: await v(ids.withdrawn) })).status).toBe(303);
     // Counted this year: not accepted, waiting, adopted (then implemented), partially adopted, rejected, continued, already done.
     ids.notAccepted = await submitProposal(staff, { title: '不受理の提案' });
-    expect((await postForm(office, `/proposals/${ids.notAccepted}/not-accept`, { version: await v(ids.notAccepted), reason: 'unclear', comment: 'c' })).status).toBe(303);
+    expect((await postForm(office, `/proposals/${ids.notAccepted}/not-accept`, { confirm: 'on', version: await v(ids.notAccepted), reason: 'unclear', comment: 'c' })).status).toBe(303);
     ids.waiting = await submitProposal(staff, { title: TRICKY_TITLE });
     ids.adopted = await decided('adopted', FORMULA_TITLE);
     ids.partial = await decided('partially_adopted', '一部採用の提案');

@@ -29,10 +29,10 @@ describe('report pages', () => {
     const adopted = await submitProposal(staff, { title: '採用される提案' });
     await postForm(office, `/proposals/${adopted}/accept`, { version: await v(adopted), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 3) });
     await postForm(reviewer, `/proposals/${adopted}/opinion`, { version: await v(adopted), outcome: 'adopted', opinionText: 'ok' });
-    await postForm(office, `/proposals/${adopted}/decision`, { version: await v(adopted), decision: 'adopted', reason: 'r', answer: 'a' });
+    await postForm(office, `/proposals/${adopted}/decision`, { confirm: 'on', version: await v(adopted), decision: 'adopted', reason: 'r', answer: 'a' });
     await submitProposal(staff, { title: '<script>alert(1)</script>待機中' });
     const refused = await submitProposal(staff, { title: '不受理の提案' });
-    await postForm(office, `/proposals/${refused}/not-accept`, { version: await v(refused), reason: 'unclear', comment: 'c' });
+    await postForm(office, `/proposals/${refused}/not-accept`, { confirm: 'on', version: await v(refused), reason: 'unclear', comment: 'c' });
   });
   afterAll(() => t.close());
 

@@ -119,7 +119,7 @@ describe('similar earlier proposals (似ている提案)', () => {
     expect(ids(await similar(otherStaff, 'ごみ収集日の通知'))).not.toContain(garbage);
 
     expect((await postForm(shiminReviewer, `/proposals/${garbage}/opinion`, { version: await version(garbage), outcome: 'adopted', opinionText: '実施できます。' })).status).toBe(303);
-    expect((await postForm(office, `/proposals/${garbage}/decision`, { version: await version(garbage), decision: 'adopted', reason: '効果が大きい', answer: '採用します。' })).status).toBe(303);
+    expect((await postForm(office, `/proposals/${garbage}/decision`, { confirm: 'on', version: await version(garbage), decision: 'adopted', reason: '効果が大きい', answer: '採用します。' })).status).toBe(303);
     const adopted = await similar(otherStaff, 'ごみ収集日の通知');
     expect(adopted.map((i) => [i.id, i.statusLabel, i.decisionLabel])).toEqual([[garbage, '決定', '採用']]);
     // an adopted case opens that proposal only, not the same author's others

@@ -37,7 +37,7 @@ describe('fiscal-year counters', () => {
     const id = await submitProposal(staff, { title, estimatedHours: '10', estimatedYen: '1000' });
     await postForm(office, `/proposals/${id}/accept`, { version: await v(id), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 5) });
     await postForm(reviewer, `/proposals/${id}/opinion`, { version: await v(id), outcome: 'adopted', opinionText: 'ok' });
-    const res = await postForm(office, `/proposals/${id}/decision`, { version: await v(id), decision, reason: 'r', answer: 'a' });
+    const res = await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: await v(id), decision, reason: 'r', answer: 'a' });
     expect(res.status).toBe(303);
     return id;
   }
@@ -46,10 +46,10 @@ describe('fiscal-year counters', () => {
     // a draft and a withdrawn proposal are not counted
     await postForm(staff, '/proposals', { ...validProposal({ title: '下書きのまま' }), intent: 'draft' }, '/proposals/new');
     const withdrawn = await submitProposal(staff, { title: '取下げ' });
-    await postForm(staff, `/proposals/${withdrawn}/withdraw`, { version: await v(withdrawn) });
+    await postForm(staff, `/proposals/${withdrawn}/withdraw`, { confirm: 'on', version: await v(withdrawn) });
     // one not accepted, one waiting, two adopted (one implemented), one rejected, one continued, one already done
     const notAccepted = await submitProposal(staff, { title: '不受理' });
-    await postForm(office, `/proposals/${notAccepted}/not-accept`, { version: await v(notAccepted), reason: 'unclear', comment: 'c' });
+    await postForm(office, `/proposals/${notAccepted}/not-accept`, { confirm: 'on', version: await v(notAccepted), reason: 'unclear', comment: 'c' });
     await submitProposal(staff, { title: '受付待ち' });
     const adopted = await decided('adopted', '採用');
     await decided('partially_adopted', '一部採用');

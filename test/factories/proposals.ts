@@ -2,12 +2,19 @@ import TestAgent from 'supertest/lib/agent';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { ProposalHistoryEntry } from '../../src/proposals/proposal-history.entity';
 import { TestApp } from './test-app';
-import { csrfToken } from './users';
+import { jstDateString } from '../../src/common/jst';
+import { addDays } from '../../src/proposals/proposal-view.service';
+import { createUser, csrfToken, signIn } from './users';
 
 /** Posts a form the way a browser would: with the session's CSRF token. */
 export async function postForm(agent: TestAgent, path: string, fields: Record<string, string | string[]>, tokenFrom = '/') {
   const token = await csrfToken(agent, tokenFrom);
   return agent.post(path).type('form').send({ ...fields, _csrf: token });
+}
+
+/** Posts an irreversible action (取下げ, 不受理, 差戻し, 採否の決定 …) with its confirmation box ticked. */
+export function postConfirmed(agent: TestAgent, path: string, fields: Record<string, string | string[]>, tokenFrom = '/') {
+  return postForm(agent, path, { ...fields, confirm: 'on' }, tokenFrom);
 }
 
 export const validProposal = (overrides: Record<string, string> = {}) => ({
@@ -41,4 +48,56 @@ export async function submitProposal(agent: TestAgent, overrides: Record<string,
   const res = await postForm(agent, '/proposals', { ...validProposal(overrides), intent: 'submit' }, '/proposals/new');
   if (res.status !== 303) throw new Error(`submit failed: ${res.status} ${res.text.slice(0, 500)}`);
   return proposalIdFrom(res.headers.location);
+}
+
+/** The office and a reviewer of one division, signed in, for moving proposals along. */
+export interface WorkflowActors {
+  office: TestAgent;
+  reviewer: TestAgent;
+  divisionId: number;
+}
+
+let actorSequence = 0;
+
+/** Creates an office user and a reviewer of the division `divisionCode` (which must exist) and signs both in. */
+export async function workflowActors(t: TestApp, divisionCode = '211'): Promise<WorkflowActors> {
+  actorSequence += 1;
+  const office = await createUser(t, { login: `wf-office-${actorSequence}`, roles: ['staff', 'office'] });
+  const reviewer = await createUser(t, { login: `wf-reviewer-${actorSequence}`, roles: ['staff', 'reviewer'], divisionCode });
+  return { office: await signIn(t, office.login), reviewer: await signIn(t, reviewer.login), divisionId: reviewer.divisionId! };
+}
+
+export type AdvanceTarget = 'under_review' | 'awaiting_decision' | 'decided';
+
+/**
+ * Moves a submitted proposal on to `to` through the same forms people use: 受理・回付 to the actors'
+ * division, its opinion, then the decision. One place for the sequence, so tests do not repeat it.
+ */
+export async function advance(
+  t: TestApp,
+  actors: WorkflowActors,
+  id: number,
+  to: AdvanceTarget,
+  options: { decision?: string; dueOn?: string; opinionText?: string; reason?: string; answer?: string } = {},
+): Promise<void> {
+  const steps: AdvanceTarget[] = ['under_review', 'awaiting_decision', 'decided'];
+  const version = async () => String((await loadProposal(t, id)).version);
+  const expectDone = (res: { status: number; text: string }, step: string) => {
+    if (res.status !== 303) throw new Error(`advance: ${step} failed with ${res.status}: ${res.text.slice(0, 400)}`);
+  };
+  for (const step of steps.slice(0, steps.indexOf(to) + 1)) {
+    const current = (await loadProposal(t, id)).status;
+    if (step === 'under_review' && current === 'submitted') {
+      const dueOn = options.dueOn ?? addDays(jstDateString(new Date()), 30);
+      expectDone(await postForm(actors.office, `/proposals/${id}/accept`, { version: await version(), leadDivisionId: String(actors.divisionId), dueOn, comment: '' }), 'accept');
+    }
+    if (step === 'awaiting_decision' && current !== 'awaiting_decision' && current !== 'decided') {
+      const opinion = { version: await version(), outcome: 'adopted', opinionText: options.opinionText ?? '所管課として実施可能と考えます。' };
+      expectDone(await postForm(actors.reviewer, `/proposals/${id}/opinion`, opinion), 'opinion');
+    }
+    if (step === 'decided') {
+      const decision = { version: await version(), decision: options.decision ?? 'adopted', reason: options.reason ?? '効果が見込める', answer: options.answer ?? '採用します。' };
+      expectDone(await postForm(actors.office, `/proposals/${id}/decision`, { ...decision, confirm: 'on' }), 'decision');
+    }
+  }
 }

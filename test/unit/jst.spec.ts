@@ -41,7 +41,7 @@ describe('jstParts', () => {
     const localYear = jest.spyOn(Date.prototype, 'getFullYear').mockReturnValue(1999);
     try {
       expect(jstParts(instant)).toEqual({ year: 2018, month: 4, day: 1, hour: 0, minute: 10, second: 0 });
-      expect(formatJstDateTime(instant)).toBe('2018/04/01 00:10');
+      expect(formatJstDateTime(instant)).toBe('2018年4月1日 0:10');
       expect(jstDateString(instant)).toBe('2018-04-01');
     } finally {
       local.mockRestore();
@@ -60,12 +60,12 @@ describe('jstParts', () => {
 
 describe('formatJstDateTime', () => {
   it.each([
-    ['2018-03-31T14:50:00Z', '2018/03/31 23:50'],
-    ['2018-03-31T15:10:00Z', '2018/04/01 00:10'],
-    ['2024-04-01T00:05:00Z', '2024/04/01 09:05'],
-    ['2024-03-31T15:00:59Z', '2024/04/01 00:00'],
-    ['2019-04-30T15:00:00Z', '2019/05/01 00:00'],
-    ['2024-12-31T14:59:00Z', '2024/12/31 23:59'],
+    ['2018-03-31T14:50:00Z', '2018年3月31日 23:50'],
+    ['2018-03-31T15:10:00Z', '2018年4月1日 0:10'],
+    ['2024-04-01T00:05:00Z', '2024年4月1日 9:05'],
+    ['2024-03-31T15:00:59Z', '2024年4月1日 0:00'],
+    ['2019-04-30T15:00:00Z', '2019年5月1日 0:00'],
+    ['2024-12-31T14:59:00Z', '2024年12月31日 23:59'],
   ])('%s → %s', (iso, expected) => {
     expect(formatJstDateTime(new Date(iso))).toBe(expected);
   });

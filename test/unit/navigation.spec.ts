@@ -1,4 +1,4 @@
-import { navigationFor } from '../../src/common/navigation';
+import { markCurrent, navigationFor } from '../../src/common/navigation';
 import { Role, ROLES } from '../../src/users/roles';
 
 const hrefs = (roles: Role[]) => navigationFor(roles).map((item) => item.href);
@@ -54,5 +54,24 @@ describe('navigationFor', () => {
 
   it('labels every entry in Japanese', () => {
     for (const item of navigationFor([...ROLES])) expect(item.label).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+  });
+});
+
+describe('markCurrent', () => {
+  const current = (path: string) =>
+    markCurrent(navigationFor(['staff', 'reviewer', 'office', 'admin']), path)
+      .filter((item) => item.current)
+      .map((item) => item.href);
+
+  it.each([
+    ['/', ['/']],
+    ['/proposals/mine', ['/proposals/mine']],
+    ['/proposals', ['/proposals']],
+    ['/proposals/12', ['/proposals']],
+    ['/reports/summary', ['/reports/summary']],
+    ['/reports/years/2024', ['/reports']],
+    ['/account/password', []],
+  ])('%s highlights exactly %j', (path, expected) => {
+    expect(current(path)).toEqual(expected);
   });
 });

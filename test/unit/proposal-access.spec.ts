@@ -6,7 +6,7 @@ const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
   status: 'under_review',
   decision: null,
   activeRoutingDivisionIds: [10],
-  everRoutedDivisionIds: [10, 11],
+  routedDivisionIds: [10, 11],
   leadDivisionId: 10,
   ...over,
 });

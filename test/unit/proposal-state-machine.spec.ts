@@ -32,6 +32,7 @@ submitted return office returned
 under_review reroute office under_review
 awaiting_decision reroute office under_review
 under_review give_opinion reviewer under_review
+under_review give_opinion office under_review
 under_review complete_opinions system awaiting_decision
 awaiting_decision decide office decided
 awaiting_decision continue office continued

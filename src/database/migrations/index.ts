@@ -4,6 +4,8 @@ import { Proposals1763770000002 } from './1763770000002-Proposals';
 import { ProposalSearch1763770000003 } from './1763770000003-ProposalSearch';
 import { FiscalYearStats1763770000004 } from './1763770000004-FiscalYearStats';
 import { ProposalListIndex1763770000005 } from './1763770000005-ProposalListIndex';
+import { NotificationTasks1764910000000 } from './1764910000000-NotificationTasks';
+import { ListSortIndexes1764920000000 } from './1764920000000-ListSortIndexes';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   ProposalSearch1763770000003,
   FiscalYearStats1763770000004,
   ProposalListIndex1763770000005,
+  NotificationTasks1764910000000,
+  ListSortIndexes1764920000000,
 ];

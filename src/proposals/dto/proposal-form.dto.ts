@@ -1,10 +1,19 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
 import { EmptyToNull, MaxChars, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 
 export const TEXT_MAX = 4000;
 export const TITLE_MAX = 100;
 
-/** The proposal form (new and edit). Completeness for submission is checked by the service. */
+const submitting = (args: ValidationArguments) => (args.object as ProposalFormDto).intent === 'submit';
+
+/** Text that may be empty in a draft but not when the proposal is submitted. */
+const RequiredToSubmit = (message: string): PropertyDecorator =>
+  ValidateBy({ name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args!) || (typeof value === 'string' && value !== '') } }, { message });
+
+/**
+ * The proposal form (new and edit). A draft may be incomplete; submitting needs every part, and every
+ * missing part is reported at once (the rules are here, not in the service, so one refusal says it all).
+ */
 export class ProposalFormDto {
   /** Which button: 下書き保存 or 提出. */
   @IsIn(['draft', 'submit'], { message: '「下書き保存」か「提出」を押してください。' })
@@ -17,22 +26,27 @@ export class ProposalFormDto {
   title!: string;
 
   @ToOptionalInt()
-  @IsOptional()
-  @IsInt({ message: '提案分野を選び直してください。' })
+  @ValidateBy(
+    { name: 'category', validator: { validate: (value, args) => (value === null || value === undefined ? !submitting(args!) : Number.isInteger(value)) } },
+    { message: (args) => (args.value === null || args.value === undefined ? '提案分野を選んでください。' : '提案分野を選び直してください。') },
+  )
   categoryId!: number | null;
 
   @Trim()
   @IsString()
+  @RequiredToSubmit('現状・課題を入力してください。')
   @MaxLength(TEXT_MAX, { message: `現状・課題は${TEXT_MAX}文字以内で入力してください。` })
   currentProblem!: string;
 
   @Trim()
   @IsString()
+  @RequiredToSubmit('提案内容を入力してください。')
   @MaxLength(TEXT_MAX, { message: `提案内容は${TEXT_MAX}文字以内で入力してください。` })
   proposalText!: string;
 
   @Trim()
   @IsString()
+  @RequiredToSubmit('期待される効果を入力してください。')
   @MaxLength(TEXT_MAX, { message: `期待される効果は${TEXT_MAX}文字以内で入力してください。` })
   expectedEffect!: string;
 

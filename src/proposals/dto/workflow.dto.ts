@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { EmptyToNull, IsCalendarDate, ToIntArray, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { Confirmed, EmptyToNull, IsCalendarDate, ToIntArray, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 import { DECISIONS, Decision, NOT_ACCEPTED_REASONS, NotAcceptedReason } from '../proposal-state-machine';
 import { TEXT_MAX } from './proposal-form.dto';
 
@@ -18,12 +18,22 @@ export class CommentDto extends VersionedDto {
   comment!: string;
 }
 
-export class RequiredCommentDto extends VersionedDto {
+/** 取下げ: the reason is optional, the confirmation is not. */
+export class WithdrawDto extends CommentDto {
+  @Confirmed('取り下げるには「この提案を取り下げます」にチェックを入れてください。')
+  confirm!: boolean;
+}
+
+/** 差戻し: the proposer reads the comment and fixes the proposal. */
+export class ReturnDto extends VersionedDto {
   @Trim()
   @IsString()
-  @MinLength(1, { message: 'コメントを入力してください。' })
-  @MaxLength(TEXT_MAX, { message: `コメントは${TEXT_MAX}文字以内で入力してください。` })
+  @MinLength(1, { message: '提案者へのコメント（修正してほしい点）を入力してください。' })
+  @MaxLength(TEXT_MAX, { message: `提案者へのコメントは${TEXT_MAX}文字以内で入力してください。` })
   comment!: string;
+
+  @Confirmed('差し戻すには「提案者に差し戻します」にチェックを入れてください。')
+  confirm!: boolean;
 }
 
 /** 受理・回付, and a later re-route. */
@@ -47,9 +57,12 @@ export class NotAcceptDto extends VersionedDto {
 
   @Trim()
   @IsString()
-  @MinLength(1, { message: '提案者へのコメントを入力してください。' })
-  @MaxLength(TEXT_MAX, { message: `コメントは${TEXT_MAX}文字以内で入力してください。` })
+  @MinLength(1, { message: '不受理の提案者へのコメントを入力してください。' })
+  @MaxLength(TEXT_MAX, { message: `提案者へのコメントは${TEXT_MAX}文字以内で入力してください。` })
   comment!: string;
+
+  @Confirmed('不受理とするには「不受理とし、提案者に通知します」にチェックを入れてください。')
+  confirm!: boolean;
 }
 
 export class OpinionDto extends VersionedDto {
@@ -61,6 +74,13 @@ export class OpinionDto extends VersionedDto {
   @MinLength(1, { message: '意見を入力してください。' })
   @MaxLength(TEXT_MAX, { message: `意見は${TEXT_MAX}文字以内で入力してください。` })
   opinionText!: string;
+}
+
+/** 代理入力: the office enters the opinion of one of the routed divisions. */
+export class ProxyOpinionDto extends OpinionDto {
+  @ToOptionalInt()
+  @IsInt({ message: '意見を代理入力する課を選んでください。' })
+  divisionId!: number;
 }
 
 export class DecisionDto extends VersionedDto {
@@ -85,6 +105,9 @@ export class DecisionDto extends VersionedDto {
   @IsString()
   @MaxLength(TEXT_MAX, { message: `訂正の理由は${TEXT_MAX}文字以内で入力してください。` })
   correctionReason!: string;
+
+  @Confirmed('決定するには「この内容で決定し、提案者に通知します」にチェックを入れてください。')
+  confirm!: boolean;
 }
 
 export class ImplementationDto extends VersionedDto {
@@ -115,4 +138,10 @@ export class ImplementationDto extends VersionedDto {
   @IsString()
   @MaxLength(TEXT_MAX, { message: `内容は${TEXT_MAX}文字以内で入力してください。` })
   note!: string;
+}
+
+/** Deleting an attachment cannot be undone. */
+export class DeleteAttachmentDto {
+  @Confirmed('削除するには「このファイルを削除します」にチェックを入れてください。')
+  confirm!: boolean;
 }

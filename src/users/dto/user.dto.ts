@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, IsEmail, IsIn, IsInt, IsOptional, Matches, MinLength } from 'class-validator';
 import { normalizeLogin } from '../../auth/password';
-import { EmptyToNull, MaxChars, ToArray, ToOptionalInt, Trim } from '../../common/forms';
+import { Confirmed, EmptyToNull, MaxChars, ToArray, ToOptionalInt, Trim } from '../../common/forms';
 import { Role, ROLES } from '../roles';
 
 export class UpdateUserDto {
@@ -34,4 +34,10 @@ export class CreateUserDto extends UpdateUserDto {
     message: 'ログインIDは半角英数字（. _ - も可）3〜64文字で、英数字で始めてください。',
   })
   login!: string;
+}
+
+/** Disabling an account signs the person out everywhere at once. */
+export class DisableUserDto {
+  @Confirmed('無効にするには「このアカウントを無効にします」にチェックを入れてください。')
+  confirm!: boolean;
 }

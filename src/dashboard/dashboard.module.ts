@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ReportsModule } from '../reports/reports.module';
+import { DashboardController } from './dashboard.controller';
+import { DashboardRepository } from './dashboard.repository';
+import { DashboardService } from './dashboard.service';
+
+@Module({
+  imports: [ReportsModule],
+  controllers: [DashboardController],
+  providers: [DashboardService, DashboardRepository],
+})
+export class DashboardModule {}
