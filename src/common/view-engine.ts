@@ -4,7 +4,9 @@ import { join, relative } from 'node:path';
 import { isRole, ROLE_LABELS } from '../users/roles';
 import { formatDateLabel, formatJstDateTime } from './jst';
 
-const same = (a: unknown, b: unknown): boolean => a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
+/** Only strings, numbers and booleans compare: a form field sent as `x[y]=…` (multipart) arrives as an object, maybe without a prototype. */
+const primitive = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const same = (a: unknown, b: unknown): boolean => primitive(a) && primitive(b) && String(a) === String(b);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
 
 /** Handlebars helpers. Every one returns plain text, which Handlebars escapes: no helper emits HTML. */

@@ -85,7 +85,7 @@ describe('notifications that resolve', () => {
   const dueOn = () => addDays(jstDateString(new Date()), 14);
 
   async function route(id: number, codes: string[]) {
-    const res = await act(officeA, `/proposals/${id}/accept`, {
+    const res = await postForm(officeA, `/proposals/${id}/accept`, {
       version: await version(id),
       leadDivisionId: String(division[codes[0]].id),
       relatedDivisionIds: codes.slice(1).map((c) => String(division[c].id)),
@@ -95,7 +95,7 @@ describe('notifications that resolve', () => {
   }
 
   async function opinion(agent: TestAgent, id: number, text = '所管課として実施可能と考える（内部メモ）') {
-    const res = await act(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: text });
+    const res = await postForm(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: text });
     expect(res.status).toBe(303);
   }
 
@@ -223,7 +223,7 @@ describe('notifications that resolve', () => {
     it('resolve when the routing to the division ends (re-routed elsewhere), and stay open for divisions still routed', async () => {
       const id = await submitProposal(staff, { title: '回付先から外れる提案' });
       await route(id, ['212', '311']);
-      const res = await act(officeA, `/proposals/${id}/reroute`, {
+      const res = await postForm(officeA, `/proposals/${id}/reroute`, {
         version: await version(id),
         leadDivisionId: String(division['212'].id),
         dueOn: dueOn(),
@@ -252,11 +252,11 @@ describe('notifications that resolve', () => {
       // The decision's internal reason never reaches a notification.
       expect((await rows(id)).some((n) => n.message.includes('内部の決定理由'))).toBe(false);
 
-      expect((await act(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'in_progress' })).status).toBe(303);
+      expect((await postForm(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'in_progress' })).status).toBe(303);
       expect(open(await rows(id, implement))).toHaveLength(2);
 
       const implementedOn = jstDateString(new Date());
-      const res = await act(reviewerB, `/proposals/${id}/implementation`, { version: await version(id), status: 'implemented', implementedOn, actualHours: '100', actualYen: '' });
+      const res = await postForm(reviewerB, `/proposals/${id}/implementation`, { version: await version(id), status: 'implemented', implementedOn, actualHours: '100', actualYen: '' });
       expect(res.status).toBe(303);
       tasks = await rows(id, implement);
       expect(open(tasks)).toHaveLength(0);
@@ -267,7 +267,7 @@ describe('notifications that resolve', () => {
       const id = await decided('断念する提案', 'partially_adopted');
       const implement = `implement:${division['212'].id}`;
       expect(open(await rows(id, implement))).toHaveLength(2);
-      expect((await act(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'abandoned', note: '予算がつかなかった' })).status).toBe(303);
+      expect((await postForm(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'abandoned', note: '予算がつかなかった' })).status).toBe(303);
       expect(open(await rows(id, implement))).toHaveLength(0);
 
       const done = await decided('既実施の提案', 'already_implemented');
@@ -327,7 +327,7 @@ describe('notifications that resolve', () => {
       });
 
       // The proposer's own news is mailed at once by default.
-      expect((await act(officeB, `/proposals/${id}/accept`, { version: await version(id), leadDivisionId: String(division['212'].id), relatedDivisionIds: [], dueOn: dueOn() })).status).toBe(303);
+      expect((await postForm(officeB, `/proposals/${id}/accept`, { version: await version(id), leadDivisionId: String(division['212'].id), relatedDivisionIds: [], dueOn: dueOn() })).status).toBe(303);
       expect(await mailsTo('nt-staff')).toHaveLength(1);
       // The reviewers' task at once; its mail says the date the Japanese way.
       const [routingMail] = await mailsTo('nt-rev-a');
