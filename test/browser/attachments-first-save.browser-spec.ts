@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
-import { BrowserSession, launchBrowser, newSession, saveScreenshot } from '../factories/browser';
+import { BrowserSession, launchBrowser, saveScreenshot, signedInSession } from '../factories/browser';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { seedDemo } from '../factories/users';
 
@@ -29,14 +28,8 @@ describe('attachments chosen on the new-proposal form, in a real browser', () =>
   });
 
   async function signedIn(login: string): Promise<Page> {
-    session = await newSession(browser, baseUrl(t));
-    const page = session.page;
-    await page.goto('/login');
-    await page.getByLabel('ログインID', { exact: true }).fill(login);
-    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    return page;
+    session = await signedInSession(browser, baseUrl(t), login);
+    return session.page;
   }
 
   async function fillForm(page: Page, title: string): Promise<void> {

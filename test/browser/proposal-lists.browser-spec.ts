@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { fiscalYearOf } from '../../src/common/fiscal-year';
 import { jstDateString } from '../../src/common/jst';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
-import { BrowserSession, launchBrowser, newSession, saveScreenshot } from '../factories/browser';
+import { BrowserSession, launchBrowser, saveScreenshot, signedInSession } from '../factories/browser';
 import { advance, loadProposal, postForm, submitProposal, workflowActors } from '../factories/proposals';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { seedDemo, signIn } from '../factories/users';
@@ -53,15 +53,9 @@ describe('proposal lists and report tables at 1280 px and 390 px', () => {
   });
 
   async function signedIn(login: string): Promise<{ page: Page; session: BrowserSession }> {
-    const session = await newSession(browser, baseUrl(t));
+    const session = await signedInSession(browser, baseUrl(t), login);
     sessions.push(session);
-    const page = session.page;
-    await page.goto('/login');
-    await page.getByLabel('ログインID', { exact: true }).fill(login);
-    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    return { page, session };
+    return { page: session.page, session };
   }
 
   // a string, evaluated in the page: the test code is compiled without the DOM's types

@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { jstDateString } from '../../src/common/jst';
-import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
-import { BrowserSession, launchBrowser, newSession, PageProblem, saveScreenshot } from '../factories/browser';
+import { BrowserSession, PageProblem, launchBrowser, saveScreenshot, signedInSession } from '../factories/browser';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { seedDemo } from '../factories/users';
 
@@ -28,15 +27,9 @@ describe('a proposal from draft to 実施済 in a real browser', () => {
   });
 
   async function signedIn(login: string): Promise<Page> {
-    const session = await newSession(browser, baseUrl(t));
+    const session = await signedInSession(browser, baseUrl(t), login);
     sessions.push(session);
-    const page = session.page;
-    await page.goto('/login');
-    await page.getByLabel('ログインID', { exact: true }).fill(login);
-    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    return page;
+    return session.page;
   }
 
   it('goes all the way, and each person sees only what they should', async () => {

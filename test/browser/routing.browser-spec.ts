@@ -1,6 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
-import { BrowserSession, launchBrowser, newSession, saveScreenshot } from '../factories/browser';
+import { BrowserSession, launchBrowser, saveScreenshot, signedInSession } from '../factories/browser';
 import { submitProposal } from '../factories/proposals';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
@@ -29,13 +28,8 @@ describe('routing in a real browser', () => {
     await createUser(t, { login: 'route-staff', roles: ['staff'], divisionCode: '411' });
     const id = await submitProposal(await signIn(t, 'route-staff'), { title: '会議録の作成に音声認識を使う' });
 
-    session = await newSession(browser, baseUrl(t));
+    session = await signedInSession(browser, baseUrl(t), 'demo-office');
     const page = session.page;
-    await page.goto('/login');
-    await page.getByLabel('ログインID', { exact: true }).fill('demo-office');
-    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
     await page.goto(`/proposals/${id}`);
 
     // typing narrows the checklist; a 課 without reviewers says so

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
 
 /** Debian's Chromium. The tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -120,4 +121,16 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path, fullPage: true });
   if (!existsSync(path) || statSync(path).size === 0) throw new Error(`screenshot ${path} was not written`);
   return path;
+}
+
+/** A fresh session signed in through the login form, as a person would (the demo password unless given). */
+export async function signedInSession(browser: Browser, baseURL: string, login: string, password = DEMO_PASSWORD): Promise<BrowserSession> {
+  const session = await newSession(browser, baseURL);
+  const page = session.page;
+  await page.goto('/login');
+  await page.getByLabel('ログインID', { exact: true }).fill(login);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  return session;
 }
