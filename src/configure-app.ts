@@ -4,6 +4,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { anonymousCsrfMiddleware } from './auth/csrf';
 import { DatabaseSessionStore } from './auth/session-store';
 import { currentUserMiddleware } from './auth/current-user.middleware';
 import { AppLogger } from './common/app-logger';
@@ -95,6 +96,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       },
     }),
   );
+  // The login form's CSRF token is a signed cookie pair, not a session value: anonymous pages store nothing.
+  app.use(anonymousCsrfMiddleware(config));
   app.use(currentUserMiddleware(app.get(UsersService), config));
   app.use(viewLocalsMiddleware(app.get(NotificationsService)));
 

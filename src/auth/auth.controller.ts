@@ -1,22 +1,26 @@
-import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppLogger } from '../common/app-logger';
 import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { Public, SignedIn } from './access.decorators';
-import { AuthService, safeRedirectPath } from './auth.service';
+import { AuthService, ClientInfo, safeRedirectPath } from './auth.service';
 import { csrf } from './csrf';
+import { DEVICE_COOKIE, DEVICE_TOKEN_MAX_AGE_MS, readCookie } from './device-cookie';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 
 const regenerate = (req: Request) => new Promise<void>((ok, fail) => req.session.regenerate((err) => (err ? fail(err) : ok())));
 const destroy = (req: Request) => new Promise<void>((ok, fail) => req.session.destroy((err) => (err ? fail(err) : ok())));
+const clientOf = (req: Request): ClientInfo => ({ address: req.ip ?? 'unknown', deviceCookie: readCookie(req.headers.cookie, DEVICE_COOKIE) });
 
 @Controller()
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly logger: AppLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('login')
@@ -34,7 +38,15 @@ export class AuthController {
   @Public()
   @FormPage('auth/login')
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res() res: Response) {
-    const user = await this.auth.authenticate(dto.login, dto.password, req.ip ?? 'unknown');
+    const { user, deviceCookie } = await this.auth.authenticate(dto.login, dto.password, clientOf(req));
+    // Kept through logout: it is what lets this browser sign in while others at its address are throttled.
+    res.cookie(DEVICE_COOKIE, deviceCookie, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.secureCookies,
+      path: '/',
+      maxAge: DEVICE_TOKEN_MAX_AGE_MS,
+    });
     // A fresh session id at login, so an id planted before login is worthless afterwards.
     await regenerate(req);
     req.session.userId = user.id;
@@ -67,7 +79,7 @@ export class AuthController {
   @SignedIn()
   @FormPage('account/password', 'passwordPage')
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request, @Res() res: Response) {
-    const revokedAt = await this.auth.changePassword(req.user!, dto, req.sessionID);
+    const revokedAt = await this.auth.changePassword(req.user!, dto, req.sessionID, clientOf(req));
     // this session survives the revocation that ends the user's other sessions
     req.session.verifiedAt = revokedAt.getTime();
     flash(req, 'success', 'パスワードを変更しました。ほかの端末でのログインは終了しました。');

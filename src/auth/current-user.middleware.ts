@@ -14,8 +14,8 @@ export function currentUserMiddleware(users: UsersService, config: AppConfig) {
     const userId = req.session?.userId;
     if (!userId) return next();
     const expired = !req.session.loginAt || Date.now() - req.session.loginAt > absoluteMs;
-    // A fresh, empty session rather than none: the page that follows (often the login page) still
-    // needs a session for its CSRF token.
+    // A fresh, empty session: the old id is deleted from the store, and the new one is stored only if
+    // something is put in it (the login page's CSRF token needs no session; see csrf.ts).
     const end = (): void => {
       req.session.regenerate((err) => next(err));
     };

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One failed login, counted by LoginThrottleService. */
+/**
+ * One counted login attempt: written before the password is checked (a reservation), deleted again if
+ * the password was right, kept if it was wrong. See LoginThrottleService.
+ */
 @Entity('login_failures')
 export class LoginFailure {
   @PrimaryGeneratedColumn()
@@ -11,6 +14,10 @@ export class LoginFailure {
 
   @Column({ name: 'login_key', type: 'varchar', length: 128 })
   loginKey!: string;
+
+  /** The device token the browser proved for this login (device-cookie.ts); null for an unknown browser. */
+  @Column({ name: 'device_key', type: 'varchar', length: 64, nullable: true })
+  deviceKey!: string | null;
 
   /** Epoch milliseconds. */
   @Column({ name: 'failed_at', type: 'bigint' })

@@ -1,74 +1,74 @@
 import { Injectable } from '@nestjs/common';
 import { TooManyAttemptsError } from '../common/errors';
-import { DbService } from '../database/db.service';
-import { LoginFailure } from './login-failure.entity';
+import { LoginAttemptsRepository } from './login-attempts.repository';
+import { Attempt, bucketsFor, LONGEST_MEMORY_MS, lookBack, retryAt } from './login-throttle-rules';
 
-/** Failures allowed for one login name from one client within the window. */
-export const MAX_FAILURES_PER_LOGIN = 5;
-/** Failures allowed from one client across all login names (guessing many accounts). */
-export const MAX_FAILURES_PER_CLIENT = 30;
-export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+/** A counted attempt whose password is being checked. */
+export interface Reservation {
+  id: number;
+  attempt: Attempt;
+}
+
+const PRUNE_INTERVAL_MS = 60 * 1000;
 
 /**
- * Counts failed logins in the database, not in memory, so the limit holds however many app
- * instances share the database.
+ * Applies login-throttle-rules.ts to the attempts in the database, not in memory, so the limits hold
+ * however many app instances share the database.
+ *
+ * Each attempt is reserved before its password is checked: counted as a failure at once, under a lock
+ * (LoginAttemptsRepository.reserve), so fifty attempts sent together are fifty rows counted one after
+ * the other, and only as many as the limits allow reach the password hash. The caller then either
+ * keeps the reservation (wrong password: nothing more to do) or releases it with `succeeded`. A
+ * reservation whose request dies halfway stays counted, which errs on the safe side.
  */
 @Injectable()
 export class LoginThrottleService {
-  constructor(private readonly db: DbService) {}
+  private lastPrune = 0;
 
-  /** Throws TooManyAttemptsError, saying when to retry, if this client may not try this login now. */
-  async assertAllowed(clientKey: string, loginKey: string, now = Date.now()): Promise<void> {
-    const since = now - THROTTLE_WINDOW_MS;
-    const retryAt = Math.max(
-      await this.retryAt({ clientKey, loginKey }, since, MAX_FAILURES_PER_LOGIN),
-      await this.retryAt({ clientKey }, since, MAX_FAILURES_PER_CLIENT),
+  constructor(private readonly attempts: LoginAttemptsRepository) {}
+
+  /**
+   * Counts the attempt, or throws TooManyAttemptsError saying when to retry. `refusal` builds the error
+   * (the password-change form words it differently from the login form).
+   */
+  async reserve(
+    attempt: Attempt,
+    now = Date.now(),
+    refusal: (retryAt: Date) => TooManyAttemptsError = (at) => new TooManyAttemptsError(at),
+  ): Promise<Reservation> {
+    await this.pruneNowAndThen(now);
+    const buckets = bucketsFor(attempt);
+    const queries = buckets.map((b) => ({ key: b.key, ...lookBack(b.rule) }));
+    const decide = (failures: number[][]) => Math.max(0, ...buckets.map((b, i) => retryAt(b.rule, failures[i], now)));
+    // A first look without the lock: an attempt already over a limit is refused with reads alone, so a
+    // flood of refused attempts does not queue up for the lock (and on SQLite for the one writer) in
+    // front of everybody else's logins. Failures only accumulate, so what is refused here would be
+    // refused under the lock too; what passes is decided again under it.
+    const early = decide(await this.attempts.peek(queries, now));
+    if (early) throw refusal(new Date(early));
+    const result = await this.attempts.reserve(attempt, queries, now, decide);
+    if ('retryAt' in result) throw refusal(new Date(result.retryAt));
+    return { id: result.id, attempt };
+  }
+
+  /**
+   * The password was right: the reservation is released, and the failures this browser made at this
+   * login are forgiven (a typo or two before the right password) — those of its device token, or for
+   * an unknown browser those from its address at this login. Other addresses' failures stay counted.
+   */
+  async succeeded(reservation: Reservation): Promise<void> {
+    const { attempt } = reservation;
+    await this.attempts.delete(reservation.id);
+    await this.attempts.deleteBucket(
+      attempt.deviceKey
+        ? { deviceKey: attempt.deviceKey }
+        : { clientKey: attempt.clientKey, loginKey: attempt.loginKey, deviceKey: null },
     );
-    if (retryAt > now) throw new TooManyAttemptsError(new Date(retryAt));
   }
 
-  async recordFailure(clientKey: string, loginKey: string, now = Date.now()): Promise<void> {
-    await this.db.write(async (manager) => {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(LoginFailure)
-        .values({ clientKey, loginKey, failedAt: now })
-        .execute();
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(LoginFailure)
-        .where('failed_at < :old', { old: now - THROTTLE_WINDOW_MS })
-        .execute();
-    });
-  }
-
-  /** A successful login forgives that pair's earlier typos. */
-  async clear(clientKey: string, loginKey: string): Promise<void> {
-    await this.db.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .delete()
-        .from(LoginFailure)
-        .where('client_key = :clientKey AND login_key = :loginKey', { clientKey, loginKey })
-        .execute(),
-    );
-  }
-
-  /** When the failures in the window drop below `limit`; 0 if they already are below it. */
-  private async retryAt(key: { clientKey: string; loginKey?: string }, since: number, limit: number): Promise<number> {
-    const query = this.db.dataSource
-      .createQueryBuilder()
-      .select('f.failed_at', 'failed_at')
-      .from('login_failures', 'f')
-      .where('f.client_key = :clientKey', { clientKey: key.clientKey })
-      .andWhere('f.failed_at >= :since', { since })
-      .orderBy('f.failed_at', 'DESC')
-      .limit(limit);
-    if (key.loginKey !== undefined) query.andWhere('f.login_key = :loginKey', { loginKey: key.loginKey });
-    const rows = await query.getRawMany<{ failed_at: string | number }>();
-    if (rows.length < limit) return 0;
-    return Number(rows[rows.length - 1].failed_at) + THROTTLE_WINDOW_MS;
+  private async pruneNowAndThen(now: number): Promise<void> {
+    if (now - this.lastPrune < PRUNE_INTERVAL_MS) return;
+    this.lastPrune = now;
+    await this.attempts.deleteOlderThan(now - LONGEST_MEMORY_MS);
   }
 }

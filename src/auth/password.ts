@@ -1,6 +1,6 @@
 import * as argon2 from 'argon2';
 import { randomInt } from 'node:crypto';
-import { Semaphore } from '../common/semaphore';
+import { FairSemaphore } from '../common/semaphore';
 
 /**
  * argon2id, OWASP's minimum profile (19 MiB, 2 passes): fast enough for a login on a 2-core server,
@@ -19,15 +19,27 @@ export const PASSWORD_MAX_LENGTH = 256;
  * afterwards, and the cores the pages need. Also caps what a flood of login attempts can take.
  */
 export const CONCURRENT_HASHES = 2;
-const hashing = new Semaphore(CONCURRENT_HASHES);
+/**
+ * Turns are shared out per client (see FairSemaphore), one hash at a time each: a flood of logins or
+ * password changes from one client queues behind itself, and another person's login waits for at most
+ * one hash per busy client, not for the whole flood.
+ */
+const hashing = new FairSemaphore(CONCURRENT_HASHES, 1);
 
-export function hashPassword(password: string): Promise<string> {
-  return hashing.run(() => argon2.hash(password.normalize('NFC'), HASH_OPTIONS));
+/**
+ * Whose turn a hash is taken from: a browser with a device cookie, an address, a signed-in user.
+ * Work nobody in particular asked for (seeding, imports) shares one client of its own.
+ */
+export type HashClient = string;
+const BACKGROUND: HashClient = 'background';
+
+export function hashPassword(password: string, client: HashClient = BACKGROUND): Promise<string> {
+  return hashing.run(client, () => argon2.hash(password.normalize('NFC'), HASH_OPTIONS));
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(hash: string, password: string, client: HashClient = BACKGROUND): Promise<boolean> {
   try {
-    return await hashing.run(() => argon2.verify(hash, password.normalize('NFC')));
+    return await hashing.run(client, () => argon2.verify(hash, password.normalize('NFC')));
   } catch {
     return false;
   }

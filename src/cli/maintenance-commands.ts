@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { DATABASE_FILE_MODE } from '../database/data-source-options';
 import { basename, dirname, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
@@ -68,6 +69,10 @@ export const maintenanceCommands: Record<string, Command> = {
       // name asked for is always a whole backup, even if this run is interrupted.
       const partial = `${target}.partial-${process.pid}`;
       try {
+        // Created empty, owner only, before SQLite writes into it (VACUUM INTO accepts an empty file):
+        // SQLite would create it 0644, and a backup holds everything the database does.
+        closeSync(openSync(partial, 'wx', DATABASE_FILE_MODE));
+        chmodSync(partial, DATABASE_FILE_MODE);
         await dataSource.query('VACUUM INTO ?', [partial]);
         fsyncPath(partial, 'r+');
         const check = await quickCheck(partial);

@@ -63,20 +63,36 @@ export function toFormValidationException(errors: ValidationError[]): FormValida
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 export const CONTROL_CHARACTER_MESSAGE = '入力できない制御文字が含まれています。文字を入力し直してください。';
 
+export const QUERY_CONTROL_CHARACTER_MESSAGE = '検索条件などのアドレスに入力できない制御文字が含まれています。入力し直してください。';
+
+/** Whether a value, or one of its values at any depth (x[y]=… arrives as an object), holds a control character. */
+const holdsControlCharacter = (value: unknown, depth = 0): boolean =>
+  typeof value === 'string'
+    ? CONTROL_CHARACTERS.test(value)
+    : value !== null && typeof value === 'object' && depth < 8
+      ? Object.values(value).some((v: unknown) => holdsControlCharacter(v, depth + 1))
+      : false;
+
 /** The form fields (by name) whose value, or one of whose values, contains a control character. */
 export function fieldsWithControlCharacters(body: unknown): string[] {
   if (!body || typeof body !== 'object') return [];
-  const has = (value: unknown): boolean =>
-    typeof value === 'string' ? CONTROL_CHARACTERS.test(value) : Array.isArray(value) ? value.some(has) : false;
-  return Object.entries(body).flatMap(([field, value]) => (has(value) ? [field] : []));
+  return Object.entries(body).flatMap(([field, value]) => (holdsControlCharacter(value) ? [field] : []));
 }
 
-/** The global pipe: a form body with control characters is refused, field by field, before the DTO sees it. */
+/**
+ * The global pipe: a form body with control characters is refused, field by field, before the DTO sees
+ * it; so is a query string, whether the handler takes it whole (a DTO or a record) or one key at a time
+ * (@Query('q')): nothing read from the address reaches a service or the database with a NUL in it.
+ */
 class FormValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
       const fields = fieldsWithControlCharacters(value);
       if (fields.length) throw new FormValidationException(Object.fromEntries(fields.map((field) => [field, [CONTROL_CHARACTER_MESSAGE]])));
+    }
+    if (metadata.type === 'query' && holdsControlCharacter(value)) {
+      // not a form of the page: a plain 400 page with the message
+      throw new FormValidationException({ _query: [QUERY_CONTROL_CHARACTER_MESSAGE] }, 400);
     }
     return super.transform(value, metadata);
   }
@@ -189,6 +205,25 @@ export const MaxChars = (max: number, options?: ValidationOptions): PropertyDeco
       validator: { validate: (value: unknown) => typeof value === 'string' && [...value].length <= max, defaultMessage: () => `${max}文字以内で入力してください。` },
     },
     options,
+  );
+
+/**
+ * Line breaks of any kind: CR, LF, NEL and the Unicode line and paragraph separators. A text box never
+ * sends them, but a hand-made post could, and a title or a name is copied into e-mails and CSV lines,
+ * where a break would start a line of the sender's choosing.
+ */
+const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
+export const SINGLE_LINE_MESSAGE = '改行は入力できません。1行で入力してください。';
+
+/** A single-line field (件名, 氏名, 名称 …): refused with a message when it holds a line break. */
+export const SingleLine = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'singleLine',
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !LINE_BREAK.test(value) },
+    },
+    // the pipe dismisses default messages, so the message is given here
+    { message: SINGLE_LINE_MESSAGE, ...options },
   );
 
 export const IsCalendarDate = (options?: ValidationOptions): PropertyDecorator =>

@@ -15,11 +15,12 @@ import { User } from '../users/user.entity';
  */
 
 /**
- * "My proposals": the ones I proposed or co-proposed. Written as an IN over a UNION so that both halves
+ * "My proposals": the ones I proposed or co-proposed (an invitation I have not accepted is not mine
+ * yet). Written as an IN over a UNION so that both halves
  * use their index (ix_proposals_proposer, ix_coproposers_user); `proposer_id = :me OR EXISTS (…)` would
  * read every proposal.
  */
-const MINE = `p.id IN (SELECT mp.id FROM proposals mp WHERE mp.proposer_id = :me UNION SELECT cp.proposal_id FROM proposal_coproposers cp WHERE cp.user_id = :me)`;
+const MINE = `p.id IN (SELECT mp.id FROM proposals mp WHERE mp.proposer_id = :me UNION SELECT cp.proposal_id FROM proposal_coproposers cp WHERE cp.user_id = :me AND cp.status = 'accepted')`;
 
 /** States in which a proposal carries an answer to its proposer (採否 or 不受理). */
 export const ANSWERED_STATUSES: ProposalStatus[] = ['decided', 'not_accepted'];

@@ -7,6 +7,7 @@ import { OutboxMail } from '../notifications/outbox-mail.entity';
 import { Category } from '../organization/category.entity';
 import { Division } from '../organization/division.entity';
 import { Attachment } from '../proposals/attachment.entity';
+import { ProposalCoproposer } from '../proposals/proposal-coproposer.entity';
 import { ProposalHistoryEntry } from '../proposals/proposal-history.entity';
 import { ProposalNumberSequence } from '../proposals/proposal-number-sequence.entity';
 import { Proposal } from '../proposals/proposal.entity';
@@ -21,6 +22,7 @@ export const entities = [
   SessionRecord,
   LoginFailure,
   Proposal,
+  ProposalCoproposer,
   Routing,
   ProposalHistoryEntry,
   ProposalNumberSequence,

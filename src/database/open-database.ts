@@ -1,8 +1,10 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { restrictSqliteFiles } from './data-source-options';
 import { useSafeSqliteTransactions } from './sqlite-transactions';
 
 /** Opens the database, applies the SQLite settings that TypeORM has no option for, and migrates if asked. */
 export async function openDatabase(options: DataSourceOptions, migrate: boolean): Promise<DataSource> {
+  if (options.type === 'sqlite') restrictSqliteFiles(options.database);
   const dataSource = new DataSource(options);
   await dataSource.initialize();
   if (options.type === 'sqlite') {

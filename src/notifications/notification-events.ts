@@ -14,6 +14,9 @@ import type { Role } from '../users/roles';
  *   decide                採否 (継続検討 included), a 回付 back to review, or 取下げ
  *   implement:<divisionId> implementation reaching 実施済 or 断念 (or a correction that ends the track)
  *   resubmit              the proposer's 再提出 or 取下げ after a 差戻し
+ *   coproposal:<userId>   that colleague's answer to an invitation to co-propose (参加 / 辞退), their
+ *                         removal from the form, or 取下げ. Not an event type of its own: it is mailed as
+ *                         news of one's proposals ('status'), which every staff member receives
  * A key ending in ":*" (or "*" alone) names every key with that prefix, for acts that end several
  * tasks at once (the decision ends every division's opinion task).
  */
@@ -25,6 +28,7 @@ export const TaskKeys = {
   implement: (divisionId: number) => `implement:${divisionId}`,
   anyImplement: 'implement:*',
   resubmit: 'resubmit',
+  coproposal: (userId: number) => `coproposal:${userId}`,
   any: '*',
 } as const;
 

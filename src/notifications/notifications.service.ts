@@ -59,6 +59,9 @@ export class NotificationsService {
    * nothing).
    */
   async notify(manager: EntityManager, input: NotificationInput): Promise<number> {
+    // A notification is one line: a title with a line break (from the ledger, or from before forms
+    // refused one) must not write lines of its own into the e-mails built from it.
+    input = { ...input, message: input.message.replace(/[\r\n\u0085\u2028\u2029]+/g, ' ') };
     const userIds = [...new Set(input.userIds)];
     if (!userIds.length) return 0;
     if (input.taskKey) taskKeyMatch(input.taskKey);

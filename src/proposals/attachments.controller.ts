@@ -22,27 +22,30 @@ import { Roles, SignedIn } from '../auth/access.decorators';
 import { flash } from '../common/flash';
 import { FormPage, FormValidationException } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
+import { beginUpload, interceptToDisk, refuseUnreadBody, uploadDiskStorage } from '../common/upload-limits';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, AttachmentsService, UploadedAttachment } from './attachments.service';
 import { DeleteAttachmentDto } from './dto/workflow.dto';
 import { contentDisposition } from './file-type';
 import { ProposalViewService } from './proposal-view.service';
 
 /**
- * multer (through Nest's FileInterceptor) with limits: one file of at most ATTACHMENT_MAX_BYTES, kept
- * in memory (it goes to the database), and a handful of small form fields. File names arrive as UTF-8
- * (busboy would read them as Latin-1 otherwise, garbling Japanese names).
+ * multer (through Nest's FileInterceptor) with limits: one file of at most ATTACHMENT_MAX_BYTES,
+ * streamed to a private temporary file (see common/upload-limits.ts) and read back only once it is
+ * complete, and a handful of small form fields. File names arrive as UTF-8 (busboy would read them as
+ * Latin-1 otherwise, garbling Japanese names).
  */
 const MulterUpload = FileInterceptor('file', {
+  storage: uploadDiskStorage(),
   limits: { fileSize: ATTACHMENT_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
   defParamCharset: 'utf8',
 });
 
 /**
- * Runs the upload, and turns what multer refuses into the proposal page with a message, instead of
- * a bare error page: Nest reports multer's LIMIT_FILE_SIZE as PayloadTooLargeException and its other
- * limits as BadRequestException. multer has already read the rest of the request body and kept nothing.
- * Before saying anything about the file, the user's right to change the attachments is checked, so a
- * refused upload reveals nothing about a proposal the user may not see.
+ * Before a byte of the body is read: the user's right to change the attachments is checked (another
+ * user's proposal is a 404, one the user may not change a 403, and the connection closes, so the
+ * file is never received), then an upload slot is taken (UploadBusyError when none is free). Then
+ * the upload, and what multer refuses becomes the proposal page with a message: Nest reports multer's
+ * LIMIT_FILE_SIZE as PayloadTooLargeException and its other limits as BadRequestException.
  */
 @Injectable()
 export class AttachmentUploadInterceptor implements NestInterceptor {
@@ -51,13 +54,20 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
   constructor(private readonly attachments: AttachmentsService) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    try {
+      await this.attachments.assertMayChange(req.user!, new IdPipe().transform(req.params.id as string));
+    } catch (error) {
+      refuseUnreadBody(res);
+      throw error;
+    }
+    beginUpload(req, res);
     try {
       // Only the parsing happens here; what the handler throws travels in the returned Observable.
-      return await this.upload.intercept(context, next);
+      return await interceptToDisk(this.upload, context, next);
     } catch (error) {
       if (!(error instanceof PayloadTooLargeException) && !(error instanceof BadRequestException)) throw error;
-      const req = context.switchToHttp().getRequest<Request>();
-      await this.attachments.assertMayChange(req.user!, new IdPipe().transform(req.params.id as string));
       throw error instanceof PayloadTooLargeException
         ? new FormValidationException({ file: [ATTACHMENT_MESSAGES.tooLarge] }, 413)
         : new FormValidationException({ file: [ATTACHMENT_MESSAGES.badUpload] }, 400);

@@ -39,7 +39,9 @@ export const HISTORY_VISIBILITY: Record<HistoryAction, HistoryRule> = {
   correct_decision: INTERNAL_COMMENT,
   implementation: PUBLIC,
   imported: PUBLIC,
-} satisfies Record<ProposalAction | 'implementation' | 'imported', HistoryRule>;
+  // who was invited, joined or declined; shown only to those on the proposal (ProposalViewService)
+  coproposal: PUBLIC,
+} satisfies Record<ProposalAction | 'implementation' | 'imported' | 'coproposal', HistoryRule>;
 
 /**
  * Older entries and imported ones were written with ISO dates and half-width colons ("回答期限 2027-01-02",

@@ -23,6 +23,11 @@ const brief = (p: Proposal) => ({
 
 /** The office inbox lists at most this many owed opinions (the most overdue first); the count is exact. */
 const OFFICE_WAITING_LIMIT = 100;
+/**
+ * 受付待ち, 審査待ち and 継続検討 each list at most this many, the longest waiting first, with the exact
+ * count and a link to the whole list: the page costs the same with ten waiting or ten thousand.
+ */
+export const OFFICE_LIST_LIMIT = 50;
 
 /** The work waiting for the office and for a division's reviewers. */
 @Injectable()
@@ -35,10 +40,18 @@ export class InboxService {
   async office() {
     const repo = this.dataSource.getRepository(Proposal);
     const relations = { proposer: true, proposerDivision: true };
+    // each list: the oldest OFFICE_LIST_LIMIT, an exact count, and the filtered 提案一覧 for the rest
+    const oldest = async (status: 'submitted' | 'awaiting_decision' | 'continued', order: Record<string, 'ASC'>) => {
+      const [items, total] = await Promise.all([
+        repo.find({ where: { status }, relations, order: { ...order, id: 'ASC' }, take: OFFICE_LIST_LIMIT }),
+        repo.count({ where: { status } }),
+      ]);
+      return { items: items.map(brief), total, limited: total > items.length, listHref: `/proposals?status=${status}&dir=asc` };
+    };
     const [toScreen, toDecide, continued] = await Promise.all([
-      repo.find({ where: { status: 'submitted' }, relations, order: { submittedAt: 'ASC' } }),
-      repo.find({ where: { status: 'awaiting_decision' }, relations, order: { updatedAt: 'ASC' } }),
-      repo.find({ where: { status: 'continued' }, relations, order: { decidedAt: 'ASC' } }),
+      oldest('submitted', { submittedAt: 'ASC' }),
+      oldest('awaiting_decision', { updatedAt: 'ASC' }),
+      oldest('continued', { decidedAt: 'ASC' }),
     ]);
     const today = jstDateString(new Date());
     // 所管課で検討中: every opinion still owed, the most overdue first, so none is lost from sight
@@ -55,9 +68,10 @@ export class InboxService {
       this.organization.activeReviewerCounts(),
     ]);
     return {
-      toScreen: toScreen.map(brief),
-      toDecide: toDecide.map(brief),
-      continued: continued.map(brief),
+      toScreen,
+      toDecide,
+      continued,
+      listLimit: OFFICE_LIST_LIMIT,
       waiting: waiting.map((r) => ({
         ...brief(r.proposal!),
         divisionName: r.division!.name,

@@ -8,10 +8,20 @@ export interface Viewer {
   divisionId: number | null;
 }
 
+/** A row of proposal_coproposers: invited (招待中, not yet answered) or accepted (共同提案者). Declining deletes the row. */
+export type CoproposerStatus = 'invited' | 'accepted';
+
 /** What the access rules need to know about a proposal. */
 export interface ProposalFacts {
   proposerId: number;
+  /** Co-proposers who accepted: authors of the proposal with the proposer. */
   coproposerIds: readonly number[];
+  /**
+   * Colleagues named by the proposer who have not answered yet (招待中). They may read the proposal,
+   * to decide, and answer the invitation; they are not authors: not shown as such, not told of its
+   * progress, not counted as proposing it.
+   */
+  invitedIds: readonly number[];
   status: ProposalStatus;
   decision: Decision | null;
   /** Divisions the proposal is routed to now. */
@@ -32,15 +42,22 @@ export const isAdoptedCase = (p: Pick<ProposalFacts, 'status' | 'decision'>): bo
 
 const isProposer = (v: Viewer, p: ProposalFacts) => v.id === p.proposerId;
 const isCoproposer = (v: Viewer, p: ProposalFacts) => p.coproposerIds.includes(v.id);
+/** Invited and not yet answered. */
+export const isInvited = (v: Pick<Viewer, 'id'>, p: Pick<ProposalFacts, 'invitedIds'>): boolean => p.invitedIds.includes(v.id);
+/** The proposer and the co-proposers who accepted. */
+export const isAuthor = (v: Pick<Viewer, 'id'>, p: Pick<ProposalFacts, 'proposerId' | 'coproposerIds'>): boolean =>
+  v.id === p.proposerId || p.coproposerIds.includes(v.id);
 const isReviewerOf = (v: Viewer, divisionIds: readonly number[]) =>
   v.roles.includes('reviewer') && v.divisionId !== null && divisionIds.includes(v.divisionId);
 
 /**
- * Who may see a proposal. Drafts are the proposer's own until submitted; anything a user may not see
- * is answered as "not found", so its existence is not revealed.
+ * Who may see a proposal. Drafts are the proposer's own until submitted (and their co-proposers', and
+ * the colleagues invited to be, who need to read it to answer); anything a user may not see is answered
+ * as "not found", so its existence is not revealed. SQL form: ProposalsService.visibleQuery, where any
+ * row of proposal_coproposers (invited or accepted) counts.
  */
 export function canView(v: Viewer, p: ProposalFacts): boolean {
-  if (isProposer(v, p) || isCoproposer(v, p)) return true;
+  if (isProposer(v, p) || isCoproposer(v, p) || isInvited(v, p)) return true;
   if (p.status === 'draft') return false;
   if (v.roles.includes('office') || v.roles.includes('admin')) return true;
   if (isReviewerOf(v, p.routedDivisionIds)) return true;

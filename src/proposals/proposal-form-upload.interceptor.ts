@@ -1,12 +1,14 @@
 import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import type { MulterOptions } from '@nestjs/platform-express/multer/interfaces/multer-options.interface';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { catchError, Observable, throwError } from 'rxjs';
 import { FormValidationException } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
+import { beginUpload, interceptToDisk, refuseUnreadBody, uploadDiskStorage } from '../common/upload-limits';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment, uploadedFileName } from './attachment-files';
 import { AttachmentsService } from './attachments.service';
+import { ProposalViewService } from './proposal-view.service';
 
 /** The proposal form's file input. */
 export const PROPOSAL_FORM_FILE_FIELD = 'files';
@@ -29,12 +31,14 @@ const uploads = new WeakMap<Request, UploadState>();
 const roomOf = (req: Request): number => Math.max(1, uploads.get(req)?.room ?? ATTACHMENTS_PER_PROPOSAL);
 
 /**
- * multer through Nest's FilesInterceptor, files kept in memory (they go to the database). The file
+ * multer through Nest's FilesInterceptor, files streamed to private temporary files and read back once
+ * complete (see common/upload-limits.ts; they go to the database). The file
  * count is limited to the room the proposal has left; multer (≥ 2.4) takes the limits as a function of
  * the request, which Nest's option type does not declare yet. At least 1, so that the empty part a
  * browser sends for an empty file input never trips it; the save refuses a file beyond the room anyway.
  */
 const FormMulter = FilesInterceptor(PROPOSAL_FORM_FILE_FIELD, undefined, {
+  storage: uploadDiskStorage(),
   limits: ((req: Request) => ({
     fileSize: ATTACHMENT_MAX_BYTES,
     files: roomOf(req),
@@ -65,19 +69,35 @@ const FormMulter = FilesInterceptor(PROPOSAL_FORM_FILE_FIELD, undefined, {
 export class ProposalFormUploadInterceptor implements NestInterceptor {
   private readonly upload: NestInterceptor = new FormMulter();
 
-  constructor(private readonly attachments: AttachmentsService) {}
+  constructor(
+    private readonly attachments: AttachmentsService,
+    private readonly views: ProposalViewService,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
     const isNew = req.params.id === undefined;
     const state: UploadState = { room: ATTACHMENTS_PER_PROPOSAL, names: [] };
-    if (!isNew && req.is('multipart/form-data')) state.room = await this.attachments.room(new IdPipe().transform(req.params.id as string));
+    const multipart = Boolean(req.is('multipart/form-data'));
+    if (!isNew && multipart) {
+      const id = new IdPipe().transform(req.params.id as string);
+      // before the body is read: a proposal this user may not edit is refused and its files never received
+      try {
+        await this.views.editable(req.user!, id);
+      } catch (error) {
+        refuseUnreadBody(res);
+        throw error;
+      }
+      state.room = await this.attachments.room(id);
+    }
     uploads.set(req, state);
+    if (multipart) beginUpload(req, res);
 
     let handled: Observable<unknown>;
     try {
       // Only the parsing happens here; what the pipes and the handler throw travels in the Observable.
-      handled = await this.upload.intercept(context, next);
+      handled = await interceptToDisk(this.upload, context, next);
     } catch (error) {
       throw refused(error, state, isNew);
     }

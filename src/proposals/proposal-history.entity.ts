@@ -20,7 +20,8 @@ export class ProposalHistoryEntry {
   actor?: User | null;
 
   @Column({ type: 'varchar', length: 30 })
-  action!: ProposalAction | 'implementation' | 'imported';
+  /** 'coproposal': an invitation to co-propose, its acceptance or refusal (the status stays as it was). */
+  action!: ProposalAction | 'implementation' | 'imported' | 'coproposal';
 
   @Column({ name: 'from_status', type: 'varchar', length: 30, nullable: true })
   fromStatus!: ProposalStatus | null;

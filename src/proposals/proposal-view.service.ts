@@ -5,7 +5,7 @@ import { formatJstDateTime, jstDateString } from '../common/jst';
 import { OrganizationService } from '../organization/organization.service';
 import { SettingsService } from '../settings/settings.service';
 import { User } from '../users/user.entity';
-import { canReadInternal, canReportImplementation, isAdoptedCase } from './proposal-access';
+import { canReadInternal, canReportImplementation, isAdoptedCase, isAuthor, isInvited } from './proposal-access';
 import { historyText } from './history-visibility';
 import {
   ACTION_LABELS,
@@ -112,7 +112,10 @@ export class ProposalViewService {
   }
 
   async detailPage(user: User, id: number) {
-    const { proposal, facts, actors, routings, history } = await this.proposals.detail(user, id);
+    const { proposal, facts, actors, routings, history, named } = await this.proposals.detail(user, id);
+    // Invitations (招待中, who declined) are the business of those on the proposal and of the office:
+    // a colleague reading an adopted case sees its authors only, never who was asked and said no.
+    const seesInvitations = isAuthor(user, facts) || user.roles.includes('office') || user.roles.includes('admin');
     const actions = availableActions(proposal.status, actors);
     const today = jstDateString(new Date());
     const isOffice = actors.includes('office');
@@ -137,7 +140,11 @@ export class ProposalViewService {
       title: proposal.title,
       proposal,
       row: this.row(proposal),
-      coproposerNames: (proposal.coproposers ?? []).map((u) => u.name).join('、'),
+      // authors only (the print page too): an invitation not yet accepted names nobody as co-proposer
+      coproposerNames: named.filter((c) => c.status === 'accepted').map((c) => c.user.name).join('、'),
+      invitedNames: seesInvitations ? named.filter((c) => c.status === 'invited').map((c) => c.user.name).join('、') : '',
+      invitation: isInvited(user, facts) ? { proposerName: proposal.proposer?.name ?? '' } : null,
+      canLeaveCoproposal: facts.coproposerIds.includes(user.id),
       isAdoptedCase: isAdoptedCase(facts),
       // opinions and the decision's reasoning are internal; the proposer reads the answer
       showInternal: readsInternal,
@@ -154,10 +161,19 @@ export class ProposalViewService {
         opinionBy: r.opinionBy?.name,
         opinionAt: r.opinionAt ? formatJstDateTime(r.opinionAt) : null,
       })),
-      history: history.map((h) => ({
+      history: history.filter((h) => h.action !== 'coproposal' || seesInvitations).map((h) => ({
         at: formatJstDateTime(h.createdAt),
         actorName: h.actor?.name ?? 'システム',
-        actionLabel: h.action === 'implementation' ? '実施状況の更新' : h.action === 'imported' ? '提案簿から取込' : ACTION_LABELS[h.action],
+        actionLabel:
+          h.action === 'implementation'
+            ? '実施状況の更新'
+            : h.action === 'imported'
+              ? '提案簿から取込'
+              : h.action === 'coproposal'
+                ? '共同提案'
+                : ACTION_LABELS[h.action],
+        // the print page (提案票) names the authors only, not who was invited or declined
+        invitation: h.action === 'coproposal',
         from: h.fromStatus ? STATUS_LABELS[h.fromStatus] : null,
         to: STATUS_LABELS[h.toStatus],
         changed: h.fromStatus !== h.toStatus,

@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, JoinTable, ManyToMany, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../database/column-types';
 import { Category } from '../organization/category.entity';
 import { Division } from '../organization/division.entity';
@@ -62,14 +62,6 @@ export class Proposal {
   @ManyToOne(() => User)
   @JoinColumn({ name: 'proposer_id' })
   proposer?: User;
-
-  @ManyToMany(() => User)
-  @JoinTable({
-    name: 'proposal_coproposers',
-    joinColumn: { name: 'proposal_id', referencedColumnName: 'id' },
-    inverseJoinColumn: { name: 'user_id', referencedColumnName: 'id' },
-  })
-  coproposers?: User[];
 
   @Column({ name: 'proposer_division_id', type: 'integer', nullable: true })
   proposerDivisionId!: number | null;

@@ -14,12 +14,12 @@ import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment } fr
 import { AttachmentsService } from './attachments.service';
 import { ProposalFormUploadInterceptor } from './proposal-form-upload.interceptor';
 import { PROPOSAL_STATUSES, STATUS_LABELS } from './proposal-state-machine';
-import { KEYWORD_MATCH_LIMIT, LIST_CSV_MAX_ROWS, ProposalFilters, ProposalsService } from './proposals.service';
+import { KEYWORD_MATCH_LIMIT, LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters, ProposalsService, SHORT_KEYWORD_WINDOW } from './proposals.service';
+import { CostLimited, isSearchOrDeepPage } from '../common/rate-limit';
 import { ListSortQueryDto, listOrder, ProposalCsvQueryDto, ProposalListQueryDto, sortHeaders } from './dto/proposal-list-query.dto';
 import { Proposal } from './proposal.entity';
 import { formatDateLabel, jstDateString } from '../common/jst';
-import { csvHeaders, encodingParam } from '../reports/reports-export.controller';
-import { encodeCsv } from '../reports/csv';
+import { encodingParam, streamCsv } from '../reports/reports-export.controller';
 
 /** The list's filters from its query string (already checked by the DTO). */
 const listFilters = (query: ProposalListQueryDto): ProposalFilters => ({
@@ -46,6 +46,7 @@ export class ProposalsController {
 
   @Get('proposals')
   @SignedIn()
+  @CostLimited('search', isSearchOrDeepPage)
   @Render('proposals/index')
   async list(@Req() req: Request, @Query() query: ProposalListQueryDto) {
     const filters = listFilters(query);
@@ -67,7 +68,9 @@ export class ProposalsController {
       csvQuery: new URLSearchParams(
         Object.entries({ ...kept, ...sortQuery }).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])),
       ).toString(),
-      pager: { page: filters.page, pages: result.pages, more: result.more },
+      shortKeywordWindow: SHORT_KEYWORD_WINDOW,
+      listMaxPages: LIST_MAX_PAGES,
+      pager: { page: result.page, pages: result.pages, more: result.more },
       pagerQuery: { ...kept, ...(order.sort === 'updated' && order.dir === 'desc' ? {} : sortQuery) },
     };
   }
@@ -75,13 +78,11 @@ export class ProposalsController {
   /** 提案一覧.csv: the list with its filters and order, as the user may see it (public columns only). */
   @Get('proposals.csv')
   @SignedIn()
+  @CostLimited('export')
   async listCsv(@Req() req: Request, @Query() query: ProposalCsvQueryDto, @Res() res: Response) {
     const encoding = encodingParam(query.encoding ?? undefined);
-    const { text, cut } = await this.proposals.listCsv(req.user!, listFilters(query));
-    res
-      .set(csvHeaders({ name: '提案一覧.csv', ascii: 'proposals.csv' }, encoding))
-      .set('X-Rows-Cut', cut ? `${LIST_CSV_MAX_ROWS}` : '0')
-      .send(encodeCsv(text, encoding));
+    const { cut, chunks } = await this.proposals.listCsvChunks(req.user!, listFilters(query));
+    await streamCsv(res, { name: '提案一覧.csv', ascii: 'proposals.csv' }, encoding, chunks, { 'X-Rows-Cut': cut ? `${LIST_CSV_MAX_ROWS}` : '0' });
   }
 
   @Get('proposals/mine')
@@ -104,6 +105,7 @@ export class ProposalsController {
 
   @Get('adopted')
   @SignedIn()
+  @CostLimited('search', isSearchOrDeepPage)
   @Render('proposals/adopted')
   async adopted(@Query() query: Record<string, unknown>) {
     const filters = {
@@ -117,8 +119,9 @@ export class ProposalsController {
       ...result,
       rows: result.items.map((p) => ({ ...this.views.row(p), ...this.proposals.adoptedCaseFacts(p) })),
       filters,
+      shortKeywordWindow: SHORT_KEYWORD_WINDOW,
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),
-      pager: { page: filters.page, pages: result.pages },
+      pager: { page: result.page, pages: result.pages },
       pagerQuery: { q: filters.q, categoryId: filters.categoryId },
     };
   }

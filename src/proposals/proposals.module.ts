@@ -4,6 +4,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganizationModule } from '../organization/organization.module';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsService } from './attachments.service';
+import { CoproposalController } from './coproposal.controller';
+import { CoproposalService } from './coproposal.service';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { ProposalViewService } from './proposal-view.service';
@@ -18,8 +20,8 @@ import { WorkflowController } from './workflow.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
-  controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController],
-  providers: [ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
+  controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController, CoproposalController],
+  providers: [CoproposalService, ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
   exports: [ProposalsService],
 })
 export class ProposalsModule {}

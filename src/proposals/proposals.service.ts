@@ -16,7 +16,7 @@ import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListS
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { CsvCell, toCsv } from '../reports/csv';
 import { WithdrawDto } from './dto/workflow.dto';
-import { actorsFor, canView, ProposalFacts, ROUTED_DIVISION_SQL, Viewer } from './proposal-access';
+import { actorsFor, canView, CoproposerStatus, ProposalFacts, ROUTED_DIVISION_SQL, Viewer } from './proposal-access';
 import {
   ATTACHMENT_MESSAGES,
   ATTACHMENTS_PER_PROPOSAL,
@@ -26,6 +26,7 @@ import {
   storeAttachments,
   UploadedAttachment,
 } from './attachment-files';
+import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ProposalHistoryEntry } from './proposal-history.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { applyTransition } from './proposal-transition';
@@ -48,8 +49,22 @@ export const PROPOSALS_PAGE_SIZE = 20;
 /** The list counts its rows up to this many, and at least ten pages beyond the one shown. */
 const LIST_COUNT_LIMIT = 1000;
 const LIST_COUNT_PAGES_AHEAD = 10;
+/**
+ * The deepest a list pages (OFFSET costs every row before it): 500 pages of 20, the same 10,000 rows as
+ * the CSV. Further on, the page asks to narrow the list or to sort it the other way.
+ */
+export const LIST_MAX_ROWS = 10_000;
+export const LIST_MAX_PAGES = LIST_MAX_ROWS / PROPOSALS_PAGE_SIZE;
+/**
+ * A keyword of one or two characters has no trigram, so no index can find it: it is looked for only
+ * among the newest this many proposals (by id, through the primary key), and the page says so.
+ */
+export const SHORT_KEYWORD_WINDOW = 5000;
+export const SHORT_KEYWORD_CHARS = 2;
 /** A keyword search of the list (SQLite) shows at most the newest this many matches. */
 export const KEYWORD_MATCH_LIMIT = 1000;
+/** …found among at most this many of the newest matches, visible or not (the cost of one search). */
+export const KEYWORD_SCAN_LIMIT = 50 * KEYWORD_MATCH_LIMIT;
 /** An effect per year as a 採用事例 card shows it: the actual one, or else the estimate (見込み). */
 export interface CaseEffect {
   kind: 'actual' | 'estimate';
@@ -105,6 +120,14 @@ const decisionText = (p: Proposal): string =>
 export const formatProposalNumber = (fiscalYear: number, sequence: number): string =>
   `${fiscalYear}-${String(sequence).padStart(4, '0')}`;
 
+/**
+ * The one-time key of a new-proposal form as stored: prefixed with the proposer, so the column's unique
+ * index holds per proposer. A key is only ever sent again by its own form; another person posting the
+ * same key (copied from a page, or guessed) makes their own proposal instead of meeting the index (a 500).
+ * "12:" + a 36-character UUID fits the 64-character column.
+ */
+const storedFormKey = (proposerId: number, formKey: string): string => `${proposerId}:${formKey}`;
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => '\\' + c);
 
 /**
@@ -121,14 +144,15 @@ export class ProposalsService {
 
   // --- reading ---
 
+  /** Everyone named on the proposal besides the proposer, with whether they accepted (共同提案者) or not yet (招待中). */
+  async coproposerRows(manager: EntityManager, proposalId: number): Promise<{ userId: number; status: CoproposerStatus }[]> {
+    const rows = await manager.getRepository(ProposalCoproposer).find({ where: { proposalId }, order: { userId: 'ASC' } });
+    return rows.map((c) => ({ userId: c.userId, status: c.status }));
+  }
+
+  /** The co-proposers who accepted: authors with the proposer (told of its progress, listed on it). */
   async coproposerIds(manager: EntityManager, proposalId: number): Promise<number[]> {
-    const rows = await manager
-      .createQueryBuilder()
-      .select('cp.user_id', 'user_id')
-      .from('proposal_coproposers', 'cp')
-      .where('cp.proposal_id = :id', { id: proposalId })
-      .getRawMany<{ user_id: number }>();
-    return rows.map((c) => Number(c.user_id));
+    return (await this.coproposerRows(manager, proposalId)).filter((c) => c.status === 'accepted').map((c) => c.userId);
   }
 
   /** The facts the access rules need, loaded in one place. */
@@ -136,7 +160,10 @@ export class ProposalsService {
     const routings = await manager.getRepository(Routing).find({ where: { proposalId: proposal.id } });
     return {
       proposerId: proposal.proposerId,
-      coproposerIds: await this.coproposerIds(manager, proposal.id),
+      ...(await this.coproposerRows(manager, proposal.id).then((rows) => ({
+        coproposerIds: rows.filter((c) => c.status === 'accepted').map((c) => c.userId),
+        invitedIds: rows.filter((c) => c.status === 'invited').map((c) => c.userId),
+      }))),
       status: proposal.status,
       decision: proposal.decision,
       activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
@@ -159,7 +186,8 @@ export class ProposalsService {
     const { facts, actors } = await this.getVisible(viewer, id);
     const proposal = await this.proposals.findOneOrFail({
       where: { id },
-      relations: { category: true, proposer: { division: true }, coproposers: true, proposerDivision: true, leadDivision: true },
+      // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
+      relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
     });
     const routings = await this.db.dataSource.getRepository(Routing).find({
       where: { proposalId: id },
@@ -171,7 +199,17 @@ export class ProposalsService {
       relations: { actor: true },
       order: { id: 'ASC' },
     });
-    return { proposal, facts, actors, routings, history };
+    return { proposal, facts, actors, routings, history, named: await this.namedColleagues(id) };
+  }
+
+  /** The colleagues named on a proposal with their answer: 共同提案者 (accepted) and 招待中 (invited). */
+  async namedColleagues(proposalId: number): Promise<{ user: User; status: CoproposerStatus }[]> {
+    const rows = await this.coproposerRows(this.db.dataSource.manager, proposalId);
+    const users = rows.length ? await this.db.dataSource.getRepository(User).find({ where: { id: In(rows.map((r) => r.userId)) } }) : [];
+    return rows.flatMap((r) => {
+      const user = users.find((u) => u.id === r.userId);
+      return user ? [{ user, status: r.status }] : [];
+    });
   }
 
   /**
@@ -182,12 +220,23 @@ export class ProposalsService {
    * so a page view never counts every proposal. Beyond that the page says "N件以上".
    */
   async list(viewer: Viewer, filters: ProposalFilters) {
-    const { query, searchCut } = await this.filteredQuery(viewer, filters);
+    const { query, searchCut, recentOnly } = await this.filteredQuery(viewer, filters);
 
-    const offset = (filters.page - 1) * PROPOSALS_PAGE_SIZE;
+    // Counted first, and never further than LIST_MAX_ROWS: a page past the last one is answered with the
+    // last page, and a page beyond LIST_MAX_PAGES with that page, so no request reads deeper than that.
+    const pageCapped = filters.page > LIST_MAX_PAGES;
+    let page = Math.min(filters.page, LIST_MAX_PAGES);
+    const limit = Math.min(LIST_MAX_ROWS, Math.max(LIST_COUNT_LIMIT, (page - 1) * PROPOSALS_PAGE_SIZE + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD));
+    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
+    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
+    const more = counted > limit || searchCut;
+    const total = Math.min(counted, limit);
+    const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
+    page = Math.min(page, pages);
+
     const pageIds = (
       await applyOrder(query.clone().select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
-        .offset(offset)
+        .offset((page - 1) * PROPOSALS_PAGE_SIZE)
         .limit(PROPOSALS_PAGE_SIZE)
         .getRawMany<{ id: number | string }>()
     ).map((r) => Number(r.id));
@@ -196,21 +245,16 @@ export class ProposalsService {
       : [];
     const byId = new Map(loaded.map((p) => [p.id, p]));
     const items = pageIds.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
-
-    const limit = Math.max(LIST_COUNT_LIMIT, offset + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD);
-    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
-    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
-    const more = counted > limit || searchCut;
-    const total = Math.min(counted, limit);
-    return { items, total, more, searchCut, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+    return { items, total, more, searchCut, recentOnly, pages, page, pageCapped: pageCapped && page === LIST_MAX_PAGES };
   }
 
   /**
    * The list as CSV (提案一覧.csv): the same rows as the list with the same filters and order, for the
    * same user, up to LIST_CSV_MAX_ROWS (`cut` when there were more), and only the public columns.
-   * The ids come from the list's index; the rows are then read a batch at a time by primary key.
+   * The ids come from the list's index (at most LIST_CSV_MAX_ROWS numbers); the rows are then read a
+   * batch at a time by primary key, as the caller takes the chunks, so only one batch is ever held.
    */
-  async listCsv(viewer: Viewer, filters: Omit<ProposalFilters, 'page'>): Promise<{ text: string; rows: number; cut: boolean }> {
+  async listCsvChunks(viewer: Viewer, filters: Omit<ProposalFilters, 'page'>): Promise<{ cut: boolean; chunks: AsyncGenerator<string> }> {
     const { query, searchCut } = await this.filteredQuery(viewer, { ...filters, page: 1 });
     const ids = (
       await applyOrder(query.select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
@@ -218,36 +262,41 @@ export class ProposalsService {
         .getRawMany<{ id: number | string }>()
     ).map((r) => Number(r.id));
     const cut = ids.length > LIST_CSV_MAX_ROWS || searchCut;
-    const rows: CsvCell[][] = [LIST_CSV_HEADER];
     const wanted = ids.slice(0, LIST_CSV_MAX_ROWS);
-    for (let start = 0; start < wanted.length; start += LIST_CSV_BATCH) {
-      const batch = wanted.slice(start, start + LIST_CSV_BATCH);
-      const loaded = await this.proposals.find({
-        where: { id: In(batch) },
-        relations: { category: true, leadDivision: true, proposerDivision: true },
-      });
-      const byId = new Map(loaded.map((p) => [p.id, p]));
-      for (const id of batch) {
-        const p = byId.get(id);
-        if (!p) continue; // deleted meanwhile
-        rows.push([
-          p.number ?? '',
-          p.title,
-          p.category?.name ?? '',
-          STATUS_LABELS[p.status],
-          decisionText(p),
-          p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '',
-          p.submittedAt ? formatDateLabel(jstDateString(p.submittedAt)) : '',
-          p.leadDivision?.name ?? '',
-          p.proposerDivision?.name ?? '',
-        ]);
+    const proposals = this.proposals;
+    async function* chunks(): AsyncGenerator<string> {
+      yield toCsv([LIST_CSV_HEADER]);
+      for (let start = 0; start < wanted.length; start += LIST_CSV_BATCH) {
+        const batch = wanted.slice(start, start + LIST_CSV_BATCH);
+        const loaded = await proposals.find({
+          where: { id: In(batch) },
+          relations: { category: true, leadDivision: true, proposerDivision: true },
+        });
+        const byId = new Map(loaded.map((p) => [p.id, p]));
+        const rows: CsvCell[][] = [];
+        for (const id of batch) {
+          const p = byId.get(id);
+          if (!p) continue; // deleted meanwhile
+          rows.push([
+            p.number ?? '',
+            p.title,
+            p.category?.name ?? '',
+            STATUS_LABELS[p.status],
+            decisionText(p),
+            p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '',
+            p.submittedAt ? formatDateLabel(jstDateString(p.submittedAt)) : '',
+            p.leadDivision?.name ?? '',
+            p.proposerDivision?.name ?? '',
+          ]);
+        }
+        if (rows.length) yield toCsv(rows);
       }
     }
-    return { text: toCsv(rows), rows: rows.length - 1, cut };
+    return { cut, chunks: chunks() };
   }
 
   /** What the user may see, narrowed by the list's filters (not yet ordered or paged). */
-  private async filteredQuery(viewer: Viewer, filters: ProposalFilters): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean }> {
+  private async filteredQuery(viewer: Viewer, filters: ProposalFilters): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean; recentOnly: boolean }> {
     const query = this.visibleQuery(viewer);
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
@@ -267,11 +316,14 @@ export class ProposalsService {
     if (filters.q) {
       // with another filter, the newest matches alone could miss every row of (say) an older year
       const narrowed = Boolean(filters.status || filters.fiscalYear || filters.categoryId || filters.divisionId);
-      const keyword = await this.keywordCondition(filters.q, narrowed);
+      const keyword = await this.keywordCondition(filters.q, narrowed, viewer);
       query.andWhere(keyword.condition);
       searchCut = keyword.cut;
     }
-    return { query, searchCut };
+    // one or two characters: no index can find them, so only the newest proposals are searched (bounded cost)
+    const recentOnly = Boolean(filters.q) && [...filters.q!].length <= SHORT_KEYWORD_CHARS;
+    if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
+    return { query, searchCut, recentOnly };
   }
 
   /**
@@ -283,17 +335,23 @@ export class ProposalsService {
    * phrase there matches exactly where LIKE would (letters of every script compared without case,
    * where LIKE ignores only ASCII case). The index gives the newest matches first; the list is made of
    * at most KEYWORD_MATCH_LIMIT of them (`cut` when there were more), so a common word costs no more
-   * than a rare one; the page says so. When the list is `complete`ly searched instead (another filter
+   * than a rare one; the page says so. Those are the newest matches *the viewer may see*: the
+   * visibility rule is applied while the index is read, newest first, and the read stops at the
+   * limit, so neither the cut nor the rows say anything about proposals the viewer may not see (a cut
+   * taken first would tell how many hidden proposals contain a phrase, and drop older visible ones).
+   * A viewer who may see few of many matches would read them all, so at most KEYWORD_SCAN_LIMIT of the
+   * newest matches are read (a few tens of milliseconds); beyond that the list is `cut` too, which
+   * says only that the phrase is among the most common of the whole organisation. When the list is `complete`ly searched instead (another filter
    * narrows it), the index answers as a subquery: every match, slower for a common word (about 0.1 s
    * for 50,000 matches among a million). Shorter text has no trigram and is compared row by row.
    */
-  private async keywordCondition(q: string, complete: boolean): Promise<{ condition: Brackets; cut: boolean }> {
+  private async keywordCondition(q: string, complete: boolean, viewer?: Viewer): Promise<{ condition: Brackets; cut: boolean }> {
     const like = `%${escapeLike(q)}%`;
     const number = (w: WhereExpressionBuilder) => {
       if (/^[\d-]+$/.test(q)) w.orWhere("p.number LIKE :like ESCAPE '\\'", { like });
     };
     const phrase = `{title proposal_text} : "${q.replace(/"/g, '""')}"`;
-    if (this.db.isSqlite && [...q].length >= 3 && complete) {
+    if (this.db.isSqlite && [...q].length >= 3 && (complete || !viewer)) {
       return {
         condition: new Brackets((w) => {
           w.where('p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH :phrase)', { phrase });
@@ -303,18 +361,28 @@ export class ProposalsService {
       };
     }
     if (this.db.isSqlite && [...q].length >= 3) {
-      const rows = (await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, [
-        phrase,
-        KEYWORD_MATCH_LIMIT + 1,
-      ])) as { id: number }[];
+      // the newest matches, read from the index newest first, joined to what the viewer may see
+      const newest = `SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH :phrase ORDER BY rowid DESC LIMIT ${KEYWORD_SCAN_LIMIT}`;
+      const rows = await this.visibleQuery(viewer!)
+        .select('p.id', 'id')
+        .innerJoin(`(${newest})`, 'm', 'm.id = p.id')
+        .setParameter('phrase', phrase)
+        .orderBy('m.id', 'DESC')
+        .limit(KEYWORD_MATCH_LIMIT + 1)
+        .getRawMany<{ id: number | string }>();
       const ids = rows.slice(0, KEYWORD_MATCH_LIMIT).map((r) => Number(r.id));
+      const cut =
+        rows.length > KEYWORD_MATCH_LIMIT ||
+        Number(
+          (await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? LIMIT ${KEYWORD_SCAN_LIMIT})`, [phrase]))[0].n,
+        ) >= KEYWORD_SCAN_LIMIT;
       return {
         condition: new Brackets((w) => {
           // integers from the index, written into the SQL: as a thousand bound parameters they cost more than the query
           w.where(ids.length ? `p.id IN (${ids.map((id) => Math.trunc(id)).join(', ')})` : '1 = 0');
           number(w);
         }),
-        cut: rows.length > KEYWORD_MATCH_LIMIT,
+        cut,
       };
     }
     return {
@@ -335,9 +403,10 @@ export class ProposalsService {
         new Brackets((w) =>
           w
             .where('p.proposer_id = :me')
-            .orWhere('EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)'),
+            .orWhere('EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me AND cp.status = :accepted)'),
         ),
-        { me: userId },
+        // an invitation not yet accepted is not one's proposal (it is a notification to answer)
+        { me: userId, accepted: 'accepted' },
       );
     return applyOrder(query, order).getMany();
   }
@@ -364,28 +433,45 @@ export class ProposalsService {
     };
   }
 
-  /** 採用事例: adopted cases of the whole organization. */
+  /**
+   * 採用事例: adopted cases of the whole organization, the most recently decided first. Bounded like
+   * the list: counted at most to LIST_MAX_ROWS (`more` beyond), a page past the last one answered with
+   * the last page; the keyword goes through the list's index (a one- or two-character keyword searches
+   * the newest proposals only), and the page's 20 ids are read before their rows and relations.
+   */
   async adoptedCases(filters: { q?: string; categoryId?: number; page: number }) {
     const query = this.proposals
       .createQueryBuilder('p')
-      .leftJoinAndSelect('p.category', 'category')
-      .leftJoinAndSelect('p.proposerDivision', 'proposerDivision')
-      .leftJoinAndSelect('p.leadDivision', 'leadDivision')
       .where('p.status = :decided', { decided: 'decided' })
       .andWhere('p.decision IN (:...adopted)', { adopted: ADOPTED_CASE_DECISIONS });
     if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
+    let recentOnly = false;
     if (filters.q) {
-      const like = `%${escapeLike(filters.q)}%`;
-      query.andWhere(
-        new Brackets((w) => w.where("p.title LIKE :like ESCAPE '\\'", { like }).orWhere("p.proposal_text LIKE :like ESCAPE '\\'", { like })),
-      );
+      query.andWhere((await this.keywordCondition(filters.q, true)).condition);
+      recentOnly = [...filters.q].length <= SHORT_KEYWORD_CHARS;
+      if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
     }
-    const [items, total] = await query
-      .orderBy('p.decidedAt', 'DESC', 'NULLS LAST')
-      .skip((filters.page - 1) * PROPOSALS_PAGE_SIZE)
-      .take(PROPOSALS_PAGE_SIZE)
-      .getManyAndCount();
-    return { items, total, pages: Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE)) };
+    const [sql, params] = query.clone().select('1').limit(LIST_MAX_ROWS + 1).getQueryAndParameters();
+    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
+    const total = Math.min(counted, LIST_MAX_ROWS);
+    const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
+    const page = Math.min(filters.page, pages);
+    const ids = (
+      await query
+        .clone()
+        .select('p.id', 'id')
+        .orderBy('p.decided_at', 'DESC', 'NULLS LAST')
+        .addOrderBy('p.id', 'DESC')
+        .offset((page - 1) * PROPOSALS_PAGE_SIZE)
+        .limit(PROPOSALS_PAGE_SIZE)
+        .getRawMany<{ id: number | string }>()
+    ).map((r) => Number(r.id));
+    const loaded = ids.length
+      ? await this.proposals.find({ where: { id: In(ids) }, relations: { category: true, proposerDivision: true, leadDivision: true } })
+      : [];
+    const byId = new Map(loaded.map((p) => [p.id, p]));
+    const items = ids.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
+    return { items, total, more: counted > LIST_MAX_ROWS, recentOnly, page, pages };
   }
 
   /**
@@ -404,6 +490,7 @@ export class ProposalsService {
   /** The visibility rule of proposal-access.ts as SQL, for lists. */
   private visibleQuery(viewer: Viewer): SelectQueryBuilder<Proposal> {
     const query = this.proposals.createQueryBuilder('p');
+    // co-proposers and colleagues invited to be one (any row of proposal_coproposers), as canView
     const own = 'p.proposer_id = :me OR EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)';
     if (viewer.roles.includes('office') || viewer.roles.includes('admin')) {
       return query.where(`(p.status <> :draft OR ${own})`, { draft: 'draft', me: viewer.id });
@@ -460,7 +547,7 @@ export class ProposalsService {
     } catch (error) {
       // Two sends of the same new form raced past the check below: the unique key let one through.
       if (id === null && dto.formKey && isUniqueViolation(error)) {
-        const earlier = await this.proposals.findOne({ where: { formKey: dto.formKey, proposerId: user.id } });
+        const earlier = await this.proposals.findOne({ where: { formKey: storedFormKey(user.id, dto.formKey), proposerId: user.id } });
         if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
       }
       throw error;
@@ -483,10 +570,11 @@ export class ProposalsService {
       let proposal: Proposal;
       if (id === null) {
         if (dto.formKey) {
-          const earlier = await repo.findOne({ where: { formKey: dto.formKey, proposerId: user.id } });
+          const earlier = await repo.findOne({ where: { formKey: storedFormKey(user.id, dto.formKey), proposerId: user.id } });
           if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
         }
-        const inserted = await repo.insert({ ...fields, status: 'draft', version: 1, proposerId: user.id, formKey: dto.formKey });
+        const formKey = dto.formKey ? storedFormKey(user.id, dto.formKey) : null;
+        const inserted = await repo.insert({ ...fields, status: 'draft', version: 1, proposerId: user.id, formKey });
         proposal = await repo.findOneOrFail({ where: { id: inserted.identifiers[0].id as number } });
         await manager.getRepository(ProposalHistoryEntry).insert({
           proposalId: proposal.id,
@@ -516,7 +604,7 @@ export class ProposalsService {
         });
         proposal = await repo.findOneOrFail({ where: { id } });
       }
-      await this.replaceCoproposers(manager, proposal.id, coproposerIds);
+      await this.replaceCoproposers(manager, user, proposal, coproposerIds);
       // before the submission, so the office is told of a proposal that has its files
       const stored = await storeAttachments(
         manager,
@@ -616,7 +704,11 @@ export class ProposalsService {
 
   /**
    * Co-proposers typed as login IDs or names. Each must match exactly one active staff member other
-   * than the proposer; otherwise the message says which entry was not understood.
+   * than the proposer; otherwise the message says which entry was not understood. What the messages
+   * tell is what the staff directory (職員録) already tells every colleague: whether an active member
+   * of staff has that name or login. A disabled account, or one without the staff role, gets the same
+   * "not found" as a login that never existed, so the field confirms nothing beyond the directory.
+   * Those found are only invited: they become co-proposers by accepting (CoproposalService).
    */
   async resolveCoproposers(user: User, typed: string | null): Promise<number[]> {
     if (!typed) return [];
@@ -639,15 +731,39 @@ export class ProposalsService {
     return [...new Set(ids)];
   }
 
-  private async replaceCoproposers(manager: EntityManager, proposalId: number, userIds: number[]): Promise<void> {
-    await manager.createQueryBuilder().delete().from('proposal_coproposers').where('proposal_id = :proposalId', { proposalId }).execute();
-    if (userIds.length) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into('proposal_coproposers')
-        .values(userIds.map((userId) => ({ proposal_id: proposalId, user_id: userId })))
-        .execute();
+  /**
+   * The colleagues named on the form, kept in step with what was typed: a colleague no longer named is
+   * taken off (an open invitation of theirs is resolved), one already named keeps their answer, and one
+   * newly named is invited (招待中), told so, and the invitation is kept in the history. Nobody becomes
+   * a co-proposer without accepting (acceptCoproposal).
+   */
+  private async replaceCoproposers(manager: EntityManager, user: User, proposal: Proposal, userIds: number[]): Promise<void> {
+    const current = await this.coproposerRows(manager, proposal.id);
+    const removed = current.filter((c) => !userIds.includes(c.userId)).map((c) => c.userId);
+    const added = userIds.filter((id) => !current.some((c) => c.userId === id));
+    if (removed.length) {
+      await manager.getRepository(ProposalCoproposer).delete({ proposalId: proposal.id, userId: In(removed) });
+      for (const userId of removed) await this.notifications.resolveTask(manager, proposal.id, TaskKeys.coproposal(userId), { by: user.id });
+    }
+    if (!added.length) return;
+    await manager.getRepository(ProposalCoproposer).insert(added.map((userId) => ({ proposalId: proposal.id, userId, status: 'invited' as const })));
+    const names = await manager.getRepository(User).find({ where: { id: In(added) } });
+    await manager.getRepository(ProposalHistoryEntry).insert({
+      proposalId: proposal.id,
+      actorId: user.id,
+      action: 'coproposal',
+      fromStatus: proposal.status,
+      toStatus: proposal.status,
+      detail: `${names.map((u) => `${u.name}さん`).join('、')}を共同提案者に招待`,
+    });
+    for (const userId of added) {
+      await this.notifications.notify(manager, {
+        userIds: [userId],
+        proposalId: proposal.id,
+        kind: 'status',
+        message: `${user.name}さんから、提案「${proposal.title}」の共同提案者として招待されました。提案の画面で、参加するか辞退するかを選んでください。`,
+        taskKey: TaskKeys.coproposal(userId),
+      });
     }
   }
 

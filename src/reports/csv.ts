@@ -13,8 +13,12 @@ export type CsvCell = string | number | null;
  * Characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP): a title such as
  * `=HYPERLINK(...)` must arrive as text, so such a text cell gets a leading apostrophe, which Excel
  * shows as nothing and LibreOffice as text. Numbers are never guarded: -5 stays the number -5.
+ *
+ * Japanese Excel also reads the full-width forms as the start of a formula (＝１＋１ becomes 2: it
+ * folds full-width letters and signs to ASCII before parsing), and so the small forms of the same
+ * signs (﹦﹢﹣﹫) and a line feed before any of them. All of these are guarded.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b]/;
 
 /** Quoted when it holds a comma, a double quote, CR or LF; quotes inside are doubled. */
 const NEEDS_QUOTES = /[",\r\n]/;

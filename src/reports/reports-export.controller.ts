@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Roles } from '../auth/access.decorators';
 import { DomainError, NotFoundError } from '../common/errors';
+import { CostLimited } from '../common/rate-limit';
 import { CsvEncoding, csvPreamble, encodeCsv, encodeCsvChunk } from './csv';
 import { CsvFileName, fiscalYearParam, ReportCsvService } from './report-csv.service';
 import { BREAKDOWNS, BreakdownKind } from './reports.service';
@@ -44,6 +45,41 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+/**
+ * Writes CSV chunks to the response as they are made, waiting for the client to take each one, so
+ * memory holds one chunk whatever the size of the file; a client that goes away stops the reading.
+ * Headers go out with the first chunk, so a failure before it is still an error page; a failure
+ * after it breaks the connection, so half a file never looks like a whole one.
+ */
+export async function streamCsv(
+  res: Response,
+  file: CsvFileName,
+  encoding: CsvEncoding,
+  chunks: AsyncIterable<string>,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  let closed = false;
+  res.on('close', () => (closed = true));
+  let started = false;
+  try {
+    for await (const chunk of chunks) {
+      if (closed) break;
+      let bytes = encodeCsvChunk(chunk, encoding);
+      if (!started) {
+        res.status(200).set({ ...csvHeaders(file, encoding), ...headers });
+        bytes = Buffer.concat([csvPreamble(encoding), bytes]);
+        started = true;
+      }
+      if (!res.write(bytes)) await drained(res);
+    }
+    res.end();
+  } catch (error) {
+    if (!started) throw error;
+    res.destroy();
+    throw error;
+  }
+}
+
 /** CSV downloads of the reports and of the ledger (提案簿), for the reform office. */
 @Controller()
 @Roles('office', 'admin')
@@ -74,29 +110,9 @@ export class ReportsExportController {
    * one; a client that goes away stops the reading.
    */
   @Get('ledger.csv')
+  @CostLimited('export')
   async ledger(@Query('encoding') encodingValue: unknown, @Res() res: Response) {
     const encoding = encodingParam(encodingValue);
-    let closed = false;
-    res.on('close', () => (closed = true));
-    let started = false;
-    try {
-      for await (const chunk of this.csv.ledgerChunks()) {
-        if (closed) break;
-        let bytes = encodeCsvChunk(chunk, encoding);
-        if (!started) {
-          // Headers go out with the first chunk, so a failure before it is still an error page.
-          res.status(200).set(csvHeaders(this.csv.ledgerFileName(), encoding));
-          bytes = Buffer.concat([csvPreamble(encoding), bytes]);
-          started = true;
-        }
-        if (!res.write(bytes)) await drained(res);
-      }
-      res.end();
-    } catch (error) {
-      if (!started) throw error;
-      // Half a file must not look like a whole one: break the connection instead of ending it.
-      res.destroy();
-      throw error;
-    }
+    await streamCsv(res, this.csv.ledgerFileName(), encoding, this.csv.ledgerChunks());
   }
 }

@@ -20,6 +20,8 @@ const COUNTING_RULE = [
 ];
 
 const isKind = (value: string): value is BreakdownKind => Object.hasOwn(BREAKDOWNS, value);
+/** A metric named in the address: own keys only, so toString, constructor or __proto__ are not metrics. */
+const isDrilldownMetric = (value: unknown): value is StatColumn => typeof value === 'string' && Object.hasOwn(DRILLDOWN_METRICS, value);
 const year = (value: unknown): number | null => (typeof value === 'string' && /^(19|20)\d\d$/.test(value) ? Number(value) : null);
 
 /** Display forms of a row's rates. */
@@ -76,10 +78,10 @@ export class ReportsController {
   @Render('reports/drilldown')
   async drilldown(@Query() query: Record<string, string>) {
     const fiscalYear = year(query.year);
-    const metric = query.metric as StatColumn;
-    const kind = query.by ? (isKind(query.by) ? query.by : undefined) : null;
-    const key = query.key === 'none' ? null : /^\d{1,9}$/.test(query.key ?? '') ? Number(query.key) : undefined;
-    if (fiscalYear === null || !DRILLDOWN_METRICS[metric] || kind === undefined || (kind !== null && key === undefined)) throw new NotFoundError();
+    const metric = query.metric;
+    const kind = query.by ? (typeof query.by === 'string' && isKind(query.by) ? query.by : undefined) : null;
+    const key = query.key === 'none' ? null : typeof query.key === 'string' && /^\d{1,9}$/.test(query.key) ? Number(query.key) : undefined;
+    if (fiscalYear === null || !isDrilldownMetric(metric) || kind === undefined || (kind !== null && key === undefined)) throw new NotFoundError();
     const page = pageNumber(query.page);
     const result = await this.reports.drilldown({ fiscalYear, kind, key: key ?? null, metric, page });
     return {

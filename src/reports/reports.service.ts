@@ -1,3 +1,4 @@
+import { NotFoundError } from '../common/errors';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { eraFiscalYearLabel, fiscalYearLabel } from '../common/fiscal-year';
@@ -154,7 +155,10 @@ export class ReportsService {
    * SQL expression that counts them selects them, so the list always has as many rows as the figure.
    */
   async drilldown(input: { fiscalYear: number; kind: BreakdownKind | null; key: number | null; metric: StatColumn; page: number }) {
-    const expression = STAT_COLUMNS.find((c) => c.column === input.metric)!.expression.split('{p}').join('p');
+    // a metric from the address: an own key of DRILLDOWN_METRICS, or nothing to show
+    const stat = Object.hasOwn(DRILLDOWN_METRICS, input.metric) ? STAT_COLUMNS.find((c) => c.column === input.metric) : undefined;
+    if (!stat) throw new NotFoundError();
+    const expression = stat.expression.split('{p}').join('p');
     const query = this.dataSource
       .getRepository(Proposal)
       .createQueryBuilder('p')

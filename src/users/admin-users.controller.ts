@@ -28,14 +28,14 @@ export class AdminUsersController {
       includeDisabled: disabled === '1',
       page: pageNumber(page),
     };
-    const { users, total } = await this.users.search(criteria);
+    const { users, total, page: shown } = await this.users.search(criteria);
     return {
       title: 'ユーザー管理',
       users,
       total,
       criteria,
       roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-      pager: { page: criteria.page, pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) },
+      pager: { page: shown, pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) },
       pagerQuery: { q: criteria.q, role: criteria.role, disabled: criteria.includeDisabled ? '1' : undefined },
     };
   }
@@ -63,8 +63,24 @@ export class AdminUsersController {
   async create(@Body() dto: CreateUserDto, @Req() req: Request, @Res() res: Response) {
     const { user, temporaryPassword } = await this.users.create(dto);
     this.logger.event('info', 'user_created', { userId: req.user!.id, targetUserId: user.id, roles: user.roles });
-    flash(req, 'success', `${user.name}さん（${user.login}）を登録しました。仮パスワード「${temporaryPassword}」を本人に伝えてください（この表示は一度だけです）。`);
-    res.redirect(303, `/admin/users/${user.id}`);
+    await this.showTemporaryPassword(
+      res,
+      user.id,
+      `${user.name}さん（${user.login}）を登録しました。仮パスワード「${temporaryPassword}」を本人に伝えてください（この表示は一度だけです）。`,
+    );
+  }
+
+  /**
+   * The answer to a post that made a temporary password: the user's page with the password on it,
+   * rendered straight into this response. A flash message and a redirect would keep the password in
+   * plain text in the session row until the next page is shown; this way it is never stored anywhere
+   * (and the response, like every page, is sent with Cache-Control: no-store).
+   */
+  private async showTemporaryPassword(res: Response, userId: number, message: string): Promise<void> {
+    const context = await this.editForm(userId);
+    // 200, not Nest's 201 for a POST: what comes back is a page to read
+    res.status(200).setHeader('Cache-Control', 'no-store');
+    res.render('admin/users/form', { ...context, flash: [{ type: 'success', text: message }] });
   }
 
   @Get(':id')
@@ -114,7 +130,10 @@ export class AdminUsersController {
   async resetPassword(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
     const { user, temporaryPassword } = await this.users.resetPassword(id);
     this.logger.event('info', 'password_reset', { userId: req.user!.id, targetUserId: id });
-    flash(req, 'success', `${user.name}さんのパスワードを仮パスワード「${temporaryPassword}」に再設定しました（この表示は一度だけです）。次回ログイン時に変更が求められます。`);
-    res.redirect(303, `/admin/users/${id}`);
+    await this.showTemporaryPassword(
+      res,
+      id,
+      `${user.name}さんのパスワードを仮パスワード「${temporaryPassword}」に再設定しました（この表示は一度だけです）。次回ログイン時に変更が求められます。`,
+    );
   }
 }

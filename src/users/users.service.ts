@@ -50,7 +50,7 @@ export class UsersService {
       .getOne();
   }
 
-  async search(criteria: UserSearch): Promise<{ users: User[]; total: number }> {
+  async search(criteria: UserSearch): Promise<{ users: User[]; total: number; page: number }> {
     const query = this.users.createQueryBuilder('u').leftJoinAndSelect('u.division', 'd');
     if (!criteria.includeDisabled) query.andWhere('u.disabled = :disabled', { disabled: false });
     if (criteria.role) {
@@ -65,12 +65,16 @@ export class UsersService {
         ),
       );
     }
-    const [users, total] = await query
+    // counted first (a few thousand accounts), so a page past the last one shows the last page
+    // instead of reading to a far offset
+    const total = await query.clone().getCount();
+    const page = Math.min(criteria.page, Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)));
+    const users = await query
       .orderBy('u.login', 'ASC')
-      .skip((criteria.page - 1) * USERS_PAGE_SIZE)
+      .skip((page - 1) * USERS_PAGE_SIZE)
       .take(USERS_PAGE_SIZE)
-      .getManyAndCount();
-    return { users, total };
+      .getMany();
+    return { users, total, page };
   }
 
   /** Creates an account with a temporary password that must be changed at first login. */

@@ -242,6 +242,7 @@ describe('proposal attachments through HTTP', () => {
 
   it('lets only the proposer change attachments: a co-proposer is refused, a stranger gets 404 even for an oversized file', async () => {
     const id = await draft('共同提案の提案', { coproposers: 'att-co' });
+    expect((await postForm(coproposer, `/proposals/${id}/coproposal/accept`, {}, `/proposals/${id}`)).status).toBe(303);
     await upload(proposer, id, PNG, 'a.png');
     const [attachment] = await rows(id);
 

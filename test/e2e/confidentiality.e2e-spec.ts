@@ -47,6 +47,7 @@ describe('internal text stays internal', () => {
     }
 
     id = await submitProposal(agents.proposer, { coproposers: 'c-coproposer' });
+    expect((await postForm(agents.coproposer, `/proposals/${id}/coproposal/accept`, {}, `/proposals/${id}`)).status).toBe(303);
     const version = async () => String((await loadProposal(t, id)).version);
     const dueOn = addDays(jstDateString(new Date()), 20);
     const ok = (res: { status: number; text: string }) => expect([res.status, res.status === 303 ? '' : res.text.slice(0, 300)]).toEqual([303, '']);

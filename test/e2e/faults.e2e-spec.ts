@@ -216,8 +216,11 @@ describe('faults (SQLite)', () => {
     // write permission.
     const asRoot = process.getuid?.() === 0;
     const as: StartOptions = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
-    if (asRoot) chownSync(dir, NOBODY, NOBODY);
-    else chmodSync(path, 0o444);
+    // (The app creates its database 0600; a file restored by another account is readable, 0644, but not its own.)
+    if (asRoot) {
+      chownSync(dir, NOBODY, NOBODY);
+      chmodSync(path, 0o644);
+    } else chmodSync(path, 0o444);
 
     const readOnly = await start(env, as);
     const before = { proposals: await count(path, 'SELECT COUNT(*) FROM proposals'), attachments: await count(path, 'SELECT COUNT(*) FROM attachments') };

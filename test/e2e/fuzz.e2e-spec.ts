@@ -107,7 +107,8 @@ type TargetKind =
   | 'decided'
   | 'adopted'
   | 'attachment'
-  | 'notification';
+  | 'notification'
+  | 'invitation';
 
 type Input = FormInput | MultipartInput;
 
@@ -282,11 +283,14 @@ const ROUTES: Record<string, FuzzRoute> = {
       ...USER_FIELDS,
     },
     rendered: ['name', 'email'],
+    // a new user's page, with the temporary password shown once and never stored
+    okStatuses: [200],
   },
   'POST /admin/users/:id': { persona: 'admin', target: 'user', fields: USER_FIELDS, rendered: ['name', 'email'] },
   'POST /admin/users/:id/disable': { persona: 'admin', target: 'user', fields: { confirm: CONFIRM }, runs: 10 },
   'POST /admin/users/:id/enable': { persona: 'admin', target: 'user', fields: {}, runs: 10 },
-  'POST /admin/users/:id/reset-password': { persona: 'admin', target: 'user', fields: {}, runs: 8, randomRuns: 8 },
+  // answers 200 with the temporary password on the page itself: it is never stored in the session (issue 10)
+  'POST /admin/users/:id/reset-password': { persona: 'admin', target: 'user', fields: {}, runs: 8, randomRuns: 8, okStatuses: [200] },
 
   'POST /admin/divisions': {
     persona: 'admin',
@@ -349,6 +353,8 @@ const ROUTES: Record<string, FuzzRoute> = {
     runs: 40,
   },
   'POST /proposals/:id/withdraw': { persona: 'staff', target: 'withdrawable', fields: { version: versionField, comment: text(4000), confirm: CONFIRM }, rendered: ['comment'] },
+  'POST /proposals/:id/coproposal/accept': { persona: 'reviewer', target: 'invitation', fields: {}, runs: 6 },
+  'POST /proposals/:id/coproposal/decline': { persona: 'reviewer', target: 'invitation', fields: {}, runs: 6 },
   'POST /proposals/:id/accept': {
     persona: 'office',
     target: 'submitted',
@@ -588,6 +594,16 @@ describe('fuzzing every form and upload endpoint', () => {
         (await loadProposal(t, id)).status === 'draft' && (await t.dataSource.getRepository(Attachment).count({ where: { proposalId: id } })) < 5,
     },
     withdrawable: { make: async () => ({ id: await newSubmitted() }), usable: async ({ id }) => (await loadProposal(t, id)).status === 'submitted' },
+    // a draft of the staff persona naming the reviewer persona (also staff) as co-proposer, not yet answered
+    invitation: {
+      make: async () => {
+        const res = await post('staff', '/proposals', { ...validProposal({ categoryId: String(ids.category[0]), coproposers: 'fuzz-reviewer' }), intent: 'draft' });
+        await expectRedirect(res, 'an invitation');
+        return { id: proposalIdFrom(res.headers.location) };
+      },
+      usable: async ({ id }) =>
+        (await t.dataSource.query(`SELECT 1 FROM proposal_coproposers WHERE proposal_id = ${Number(id)} AND user_id = ${users.get('reviewer')!.id} AND status = 'invited'`)).length > 0,
+    },
     submitted: { make: async () => ({ id: await newSubmitted() }), usable: async ({ id }) => (await loadProposal(t, id)).status === 'submitted' },
     'under-review': { make: async () => ({ id: await newUnderReview() }), usable: async ({ id }) => (await loadProposal(t, id)).status === 'under_review' },
     'routed-to-reviewer': {

@@ -139,7 +139,10 @@ describe('CSV exports and the statistics command line', () => {
     // Counted this year: not accepted, waiting, adopted (then implemented), partially adopted, rejected, continued, already done.
     ids.notAccepted = await submitProposal(staff, { title: '不受理の提案' });
     expect((await postForm(office, `/proposals/${ids.notAccepted}/not-accept`, { confirm: 'on', version: await v(ids.notAccepted), reason: 'unclear', comment: 'c' })).status).toBe(303);
-    ids.waiting = await submitProposal(staff, { title: TRICKY_TITLE });
+    // A title with a line break no longer passes the form (a single-line field); one imported from a
+    // ledger or kept from before still must round-trip, so it is written into the row directly.
+    ids.waiting = await submitProposal(staff, { title: 'カンマと改行のある件名（仮）' });
+    await t.dataSource.query(`UPDATE proposals SET title = ${t.dataSource.options.type === 'postgres' ? '$1' : '?'} WHERE id = ${ids.waiting}`, [TRICKY_TITLE]);
     ids.adopted = await decided('adopted', FORMULA_TITLE);
     ids.partial = await decided('partially_adopted', '一部採用の提案');
     ids.rejected = await decided('rejected', '不採用の提案');

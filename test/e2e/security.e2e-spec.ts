@@ -10,6 +10,7 @@ import {
   sessionCookie,
   sessionRows,
   sessionSetCookie,
+  setCookieLines,
   sidOf,
   userRow,
   visibleText,
@@ -345,10 +346,12 @@ describe('security headers in production', () => {
     const server = t.app.getHttpServer();
     const page = await request(server).get('/login').set('X-Forwarded-Proto', 'https');
     expect(page.status).toBe(200);
-    const setCookie = sessionSetCookie(page)!;
-    expect(setCookie).toBeDefined();
-    const attributes = setCookie.split(';').map((a) => a.trim().toLowerCase());
-    expect(attributes).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax']));
+    // An anonymous page stores no session; the login form's CSRF cookie is __Host- and Secure.
+    expect(sessionSetCookie(page)).toBeUndefined();
+    const csrfCookie = setCookieLines(page).find((line) => line.startsWith('__Host-tane.csrf='))!;
+    expect(csrfCookie).toBeDefined();
+    const attributes = csrfCookie.split(';').map((a) => a.trim().toLowerCase());
+    expect(attributes).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']));
     expect(page.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(page.headers['content-security-policy']).toContain('upgrade-insecure-requests');
 
@@ -358,12 +361,14 @@ describe('security headers in production', () => {
     const login = await request(server)
       .post('/login')
       .set('X-Forwarded-Proto', 'https')
-      .set('Cookie', sessionCookie(page)!)
+      .set('Cookie', csrfCookie.split(';')[0])
       .type('form')
       .send({ _csrf: token, login: user.login, password: TEST_PASSWORD });
     expect(login.status).toBe(303);
     const loginCookie = sessionSetCookie(login)!;
-    expect(loginCookie.split(';').map((a) => a.trim().toLowerCase())).toContain('secure');
+    expect(loginCookie.split(';').map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax']));
+    const deviceCookie = setCookieLines(login).find((line) => line.startsWith('tane.device='))!;
+    expect(deviceCookie.split(';').map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax']));
     const rows = await sessionRows(t, { sid: sidOf(sessionCookie(login)!) });
     expect(rows.map((r) => r.userId)).toEqual([user.id]);
   });

@@ -31,8 +31,11 @@ export interface LoginAttempt {
   agent: TestAgent;
   /** The response to POST /login. */
   res: Response;
-  /** The session cookie the agent held before posting the login form. */
-  cookieBefore: string;
+  /**
+   * The session cookie set by the login page, if any. An anonymous visit stores no session, so for a new
+   * agent this is undefined (its CSRF token rides on a signed cookie instead: see src/auth/csrf.ts).
+   */
+  cookieBefore: string | undefined;
   /** The session cookie set by the login response (undefined when none was set). */
   cookieAfter: string | undefined;
 }
@@ -46,7 +49,7 @@ export async function attemptLogin(
   const page = await agent.get('/login');
   const cookieBefore = sessionCookie(page);
   const match = /name="_csrf" value="([^"]+)"/.exec(page.text);
-  if (!cookieBefore || !match) throw new Error(`the login page gave no session cookie or CSRF token (status ${page.status})`);
+  if (!match) throw new Error(`the login page gave no CSRF token (status ${page.status})`);
   const res = await agent
     .post('/login')
     .type('form')
@@ -85,6 +88,23 @@ export async function setSessionExpiry(t: TestApp, sid: string, expiresAtMs: num
 
 export function loginFailureRows(t: TestApp, loginKey: string): Promise<LoginFailure[]> {
   return t.dataSource.getRepository(LoginFailure).find({ where: { loginKey } });
+}
+
+/** Every Set-Cookie line of a response. */
+export function setCookieLines(res: Response): string[] {
+  const header = res.headers['set-cookie'] as unknown as string[] | string | undefined;
+  return header === undefined ? [] : Array.isArray(header) ? header : [header];
+}
+
+/** The name=value pair of a cookie the response set, or undefined. */
+export function cookiePair(res: Response, name: string): string | undefined {
+  return setCookieLines(res)
+    .find((line) => line.startsWith(`${name}=`))
+    ?.split(';')[0];
+}
+
+export async function sessionRowCount(t: TestApp): Promise<number> {
+  return t.dataSource.getRepository(SessionRecord).count();
 }
 
 /** The stored argon2 hash, which the entity never loads by default. */

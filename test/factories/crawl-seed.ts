@@ -102,6 +102,7 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
   const version = async (id: number) => String((await loadProposal(t, id)).version);
   const due = isoDaysFromToday(30);
 
+  const coproposerAgents: Record<string, TestAgent> = {};
   /** A proposal by `by`, submitted (or left a draft), optionally with attachments added while it was a draft. */
   async function propose(
     tag: string,
@@ -118,6 +119,11 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     const created = await postForm(by, '/proposals', { ...fields, intent: 'draft' }, '/proposals/new');
     expectRedirect(created, `${tag}: saving the draft`);
     const id = proposalIdFrom(created.headers.location);
+    // co-proposers by consent: each colleague named accepts the invitation, so the pages show them as co-proposers
+    for (const login of (options.coproposers ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const colleague = login === 'demo-staff' ? staff : (coproposerAgents[login] ??= await signIn(t, login));
+      expectRedirect(await postForm(colleague, `/proposals/${id}/coproposal/accept`, {}, `/proposals/${id}`), `${tag}: ${login} accepting the invitation`);
+    }
     if (options.attach) {
       const page = await by.get(`/proposals/${id}`);
       const match = new RegExp(`action="/proposals/${id}/attachments\\?_csrf=([^"&]+)"`).exec(page.text);

@@ -15,7 +15,10 @@ export interface Page {
  * balancer in front of several instances does.
  */
 export class WebSession {
+  /** The session cookie (name=value). */
   cookie: string | null = null;
+  /** The other cookies the app set (the login form's CSRF cookie, the device cookie), by name. */
+  readonly otherCookies = new Map<string, string>();
 
   /** `headers` go with every request (e.g. the X-Forwarded-For a reverse proxy adds). */
   constructor(
@@ -25,11 +28,16 @@ export class WebSession {
 
   async request(method: 'GET' | 'POST', path: string, init: { body?: RequestInit['body']; contentType?: string; base?: string } = {}): Promise<Page> {
     const headers: Record<string, string> = { ...this.headers };
-    if (this.cookie) headers.cookie = this.cookie;
+    const cookies = [...this.otherCookies.values(), ...(this.cookie ? [this.cookie] : [])];
+    if (cookies.length) headers.cookie = cookies.join('; ');
     if (init.contentType) headers['content-type'] = init.contentType;
     const res = await fetch(`${init.base ?? this.base}${path}`, { method, headers, body: init.body, redirect: 'manual' });
-    const set = res.headers.getSetCookie().find((line) => line.startsWith(`${SESSION_COOKIE}=`));
-    if (set) this.cookie = set.split(';')[0];
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0];
+      const name = pair.slice(0, pair.indexOf('='));
+      if (name === SESSION_COOKIE) this.cookie = pair;
+      else this.otherCookies.set(name, pair);
+    }
     // A status that arrived is an answer even if the body did not (the server may die right after
     // sending it: the tests that kill it count every 303 they saw).
     const text = await res.text().catch(() => '');

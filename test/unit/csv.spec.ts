@@ -34,6 +34,25 @@ describe('toCsv (RFC 4180, for Excel)', () => {
     expect(toCsv([[value]])).toBe(`${written}\r\n`);
   });
 
+  it.each([
+    ['＝1+2', "'＝1+2"],
+    ['＋81 3', "'＋81 3"],
+    ['－5度', "'－5度"],
+    ['＠SUM(A1)', "'＠SUM(A1)"],
+    ['＝HYPERLINK("http://x","y")', '"\'＝HYPERLINK(""http://x"",""y"")"'],
+    ['﹦1+2', "'﹦1+2"],
+    ['﹢1', "'﹢1"],
+    ['﹣1', "'﹣1"],
+    ['﹫A1', "'﹫A1"],
+    ['\n=1', '"\'\n=1"'],
+  ])('guards the full-width and small form %j that Japanese Excel also runs as a formula', (value, written) => {
+    expect(toCsv([[value]])).toBe(`${written}\r\n`);
+  });
+
+  it('leaves full-width signs later in the text alone', () => {
+    expect(toCsv([['a＝b', '１＋１', '市役所＠本庁', '－']])).toBe("a＝b,１＋１,市役所＠本庁,'－\r\n");
+  });
+
   it('leaves text that only contains those characters later alone', () => {
     expect(toCsv([['a=b', '2024-04-01', '28.1', 'メール@市役所']])).toBe('a=b,2024-04-01,28.1,メール@市役所\r\n');
   });

@@ -26,6 +26,9 @@ import {
   IsCalendarDate,
   isCalendarDate,
   MaxChars,
+  QUERY_CONTROL_CHARACTER_MESSAGE,
+  SINGLE_LINE_MESSAGE,
+  SingleLine,
   ToArray,
   ToOptionalInt,
   toFormValidationException,
@@ -467,8 +470,49 @@ describe('control characters in a form body', () => {
     await expect(attempt).rejects.toMatchObject({ status: 422, fieldErrors: { name: [CONTROL_CHARACTER_MESSAGE] } });
   });
 
-  it('leaves route parameters and queries to their own checks', async () => {
-    await expect(createValidationPipe().transform('a\u0000', { type: 'query', data: 'q' })).resolves.toBe('a\u0000');
+  it('leaves route parameters to their own checks', async () => {
+    await expect(createValidationPipe().transform('a\u0000', { type: 'param', data: 'id' })).resolves.toBe('a\u0000');
+  });
+
+  it('names a field whose value is an object (x[y]=…) holding one', () => {
+    expect(fieldsWithControlCharacters({ x: { y: 'a\u0000' }, z: { y: 'ok' } })).toEqual(['x']);
+  });
+});
+
+// Issue 10: /proposals?q=ab%00 was a 500 (SQLite's trigram index, PostgreSQL's text): one rule for every query string.
+describe('control characters in a query string', () => {
+  const pipe = createValidationPipe();
+
+  it.each([
+    ['one key (@Query("q"))', 'a\u0000', { type: 'query', data: 'q' }],
+    ['the whole query (@Query())', { q: 'a\u0001', page: '1' }, { type: 'query' }],
+    ['a repeated key', { q: ['ok', 'b\u001f'] }, { type: 'query' }],
+    ['a nested key (q[x]=…)', { q: { x: '\u0000' } }, { type: 'query' }],
+  ] as [string, unknown, ArgumentMetadata][])('refuses %s with 400 and a Japanese message', async (_, value, metadata) => {
+    await expect(pipe.transform(value, metadata)).rejects.toMatchObject({ status: 400, summary: [QUERY_CONTROL_CHARACTER_MESSAGE] });
+  });
+
+  it('lets tabs, line breaks, DEL and ordinary text through', async () => {
+    await expect(pipe.transform('窓口\t待ち\n時間\u007f', { type: 'query', data: 'q' })).resolves.toBe('窓口\t待ち\n時間\u007f');
+    await expect(pipe.transform(undefined, { type: 'query', data: 'q' })).resolves.toBeUndefined();
+  });
+});
+
+describe('SingleLine', () => {
+  class TitleDto {
+    @SingleLine()
+    title!: string;
+  }
+
+  it.each(['件名\r\n偽の行', '件名\n', '\r件名', '件名\u0085偽', '件名\u2028偽', '件名\u2029偽'])('refuses %j', async (title) => {
+    const errors = await errorsFor(TitleDto, { title });
+    expect(errors).toHaveLength(1);
+    expect(Object.values(errors[0].constraints ?? {})).toEqual([SINGLE_LINE_MESSAGE]);
+  });
+
+  it('accepts one line, tabs and full-width spaces included, and leaves non-text to the other rules', async () => {
+    expect(await errorsFor(TitleDto, { title: '窓口の\t待ち時間　短縮' })).toHaveLength(0);
+    expect(await errorsFor(TitleDto, { title: 3 })).toHaveLength(0);
   });
 });
 

@@ -1,8 +1,9 @@
-import { actorsFor, canReportImplementation, canView, ProposalFacts, Viewer } from '../../src/proposals/proposal-access';
+import { actorsFor, canReadInternal, canReportImplementation, canView, isAuthor, isInvited, ProposalFacts, Viewer } from '../../src/proposals/proposal-access';
 
 const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
   proposerId: 1,
   coproposerIds: [2],
+  invitedIds: [5],
   status: 'under_review',
   decision: null,
   activeRoutingDivisionIds: [10],
@@ -11,6 +12,26 @@ const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
   ...over,
 });
 const viewer = (id: number, roles: Viewer['roles'], divisionId: number | null = 99): Viewer => ({ id, roles, divisionId });
+
+describe('invited co-proposers (招待中)', () => {
+  it('read the proposal, a draft included, to answer the invitation', () => {
+    expect(canView(viewer(5, ['staff']), facts({ status: 'draft' }))).toBe(true);
+    expect(canView(viewer(5, ['staff']), facts())).toBe(true);
+    expect(isInvited(viewer(5, ['staff']), facts())).toBe(true);
+  });
+
+  it('are not authors, act in no step and read nothing internal', () => {
+    expect(isAuthor(viewer(5, ['staff']), facts())).toBe(false);
+    expect(isAuthor(viewer(2, ['staff']), facts())).toBe(true);
+    expect(isAuthor(viewer(1, ['staff']), facts())).toBe(true);
+    expect(actorsFor(viewer(5, ['staff']), facts())).toEqual([]);
+    expect(canReadInternal(viewer(5, ['staff']), facts())).toBe(false);
+  });
+
+  it('lose the proposal once they are no longer invited', () => {
+    expect(canView(viewer(5, ['staff']), facts({ invitedIds: [], status: 'draft' }))).toBe(false);
+  });
+});
 
 describe('who sees a proposal', () => {
   it('the proposer and co-proposers see it in every state, a draft included', () => {

@@ -6,6 +6,9 @@ import { FiscalYearStats1763770000004 } from './1763770000004-FiscalYearStats';
 import { ProposalListIndex1763770000005 } from './1763770000005-ProposalListIndex';
 import { NotificationTasks1764910000000 } from './1764910000000-NotificationTasks';
 import { ListSortIndexes1764920000000 } from './1764920000000-ListSortIndexes';
+import { LoginDeviceTokens1764930000000 } from './1764930000000-LoginDeviceTokens';
+import { LedgerImportReports1764940000000 } from './1764940000000-LedgerImportReports';
+import { CoproposerConsent1764940000001 } from './1764940000001-CoproposerConsent';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -17,4 +20,7 @@ export const migrations = [
   ProposalListIndex1763770000005,
   NotificationTasks1764910000000,
   ListSortIndexes1764920000000,
+  LoginDeviceTokens1764930000000,
+  LedgerImportReports1764940000000,
+  CoproposerConsent1764940000001,
 ];

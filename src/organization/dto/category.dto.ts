@@ -1,10 +1,11 @@
 import { IsBoolean, IsInt, IsOptional, Min, MinLength, ValidateIf } from 'class-validator';
-import { Checkbox, MaxChars, ToOptionalInt, Trim } from '../../common/forms';
+import { Checkbox, MaxChars, SingleLine, ToOptionalInt, Trim } from '../../common/forms';
 
 export class CategoryDto {
   @Trim()
   @MinLength(1, { message: '名称を入力してください。' })
   @MaxChars(50, { message: '名称は50文字以内で入力してください。' })
+  @SingleLine({ message: '名称に改行は入力できません。1行で入力してください。' })
   name!: string;
 
   @ToOptionalInt()

@@ -1,11 +1,12 @@
 import { IsIn, IsInt, IsOptional, Matches, Min, MinLength, ValidateIf } from 'class-validator';
-import { EmptyToNull, IsCalendarDate, MaxChars, ToOptionalInt, Trim } from '../../common/forms';
+import { EmptyToNull, IsCalendarDate, MaxChars, SingleLine, ToOptionalInt, Trim } from '../../common/forms';
 import { DIVISION_KINDS, DivisionKind } from '../division.entity';
 
 export class UpdateDivisionDto {
   @Trim()
   @MinLength(1, { message: '名称を入力してください。' })
   @MaxChars(100, { message: '名称は100文字以内で入力してください。' })
+  @SingleLine({ message: '名称に改行は入力できません。1行で入力してください。' })
   name!: string;
 
   @ToOptionalInt()

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { EmptyToNull, MaxChars, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { EmptyToNull, MaxChars, SingleLine, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 
 export const TEXT_MAX = 4000;
 export const TITLE_MAX = 100;
@@ -23,6 +23,7 @@ export class ProposalFormDto {
   @IsString()
   @MinLength(1, { message: '件名を入力してください。' })
   @MaxChars(TITLE_MAX, { message: `件名は${TITLE_MAX}文字以内で入力してください。` })
+  @SingleLine({ message: '件名に改行は入力できません。1行で入力してください。' })
   title!: string;
 
   @ToOptionalInt()
@@ -69,6 +70,7 @@ export class ProposalFormDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000, { message: '共同提案者の入力が長すぎます。' })
+  @SingleLine({ message: '共同提案者は改行せず、「、」か「,」で区切って入力してください。' })
   coproposers!: string | null;
 
   /** One-time key of a new-proposal form, so sending it twice creates one proposal. */

@@ -1,13 +1,14 @@
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, IsEmail, IsIn, IsInt, IsOptional, Matches, MinLength } from 'class-validator';
 import { normalizeLogin } from '../../auth/password';
-import { Confirmed, EmptyToNull, MaxChars, ToArray, ToOptionalInt, Trim } from '../../common/forms';
+import { Confirmed, EmptyToNull, MaxChars, SingleLine, ToArray, ToOptionalInt, Trim } from '../../common/forms';
 import { Role, ROLES } from '../roles';
 
 export class UpdateUserDto {
   @Trim()
   @MinLength(1, { message: '氏名を入力してください。' })
   @MaxChars(100, { message: '氏名は100文字以内で入力してください。' })
+  @SingleLine({ message: '氏名に改行は入力できません。1行で入力してください。' })
   name!: string;
 
   @EmptyToNull()
