@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AppLogger } from './app-logger';
+import { UploadTempRootCleanup } from './upload-limits';
 
 @Global()
 @Module({})
@@ -11,6 +12,7 @@ export class CommonModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: AppLogger, useValue: logger },
+        UploadTempRootCleanup,
       ],
       exports: [APP_CONFIG, AppLogger],
     };

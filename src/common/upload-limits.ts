@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { chmodSync, mkdtempSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,22 @@ export function uploadTempRoot(): string {
     chmodSync(root, 0o700);
   }
   return root;
+}
+
+/** Removes this process's directory (at shutdown): whatever a crash left in it goes with it. */
+export async function removeUploadTempRoot(): Promise<void> {
+  if (root === null) return;
+  const dir = root;
+  root = null;
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
+/** Gives the temporary upload directory back when the application closes. */
+@Injectable()
+export class UploadTempRootCleanup implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return removeUploadTempRoot();
+  }
 }
 
 const requestDirs = new WeakMap<Request, Promise<string>>();

@@ -1,8 +1,8 @@
 import { request as httpRequest, IncomingMessage } from 'node:http';
-import { readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import TestAgent from 'supertest/lib/agent';
+import { uploadTempRoot } from '../../src/common/upload-limits';
 import { Attachment } from '../../src/proposals/attachment.entity';
 import { postForm, proposalIdFrom, validProposal } from '../factories/proposals';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
@@ -21,24 +21,24 @@ const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntraile
 const TEN_MB = Buffer.concat([PDF, Buffer.alloc(10 * MB - PDF.length - 4096, 0x20)]);
 const BOUNDARY = '----tane-upload-limits';
 
-/** Files under this process's temporary upload directories (common/upload-limits.ts): tane-uploads-*. */
+/**
+ * Files under this test's own temporary upload root (common/upload-limits.ts). Only its own: roots of
+ * earlier test files or earlier runs on the same machine are not this test's business.
+ */
 function tempUploadFiles(): string[] {
   const found: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else found.push(path);
+      try {
+        if (statSync(path).isDirectory()) walk(path);
+        else found.push(path);
+      } catch {
+        // removed meanwhile
+      }
     }
   };
-  for (const name of readdirSync(tmpdir())) {
-    const path = join(tmpdir(), name);
-    try {
-      if (name.startsWith('tane-uploads-') && statSync(path).uid === process.getuid!()) walk(path);
-    } catch {
-      // removed meanwhile
-    }
-  }
+  walk(uploadTempRoot());
   return found;
 }
 
@@ -211,10 +211,14 @@ describe('uploads cannot exhaust memory (issue 10)', () => {
     expect(await until(() => tempUploadFiles().length === 0)).toBe(true);
   });
 
-  it('keeps the temporary upload directory private (0700)', async () => {
-    const dirs = readdirSync(tmpdir()).filter((name) => name.startsWith('tane-uploads-'));
-    const mine = dirs.map((name) => join(tmpdir(), name)).filter((path) => statSync(path).uid === process.getuid!());
-    expect(mine.length).toBeGreaterThan(0);
-    for (const dir of mine) expect(statSync(dir).mode & 0o777).toBe(0o700);
+  it('keeps the temporary upload directory private (0700)', () => {
+    expect(statSync(uploadTempRoot()).mode & 0o777).toBe(0o700);
+  });
+
+  it('removes the temporary upload directory when the application closes', async () => {
+    const dir = uploadTempRoot();
+    writeFileSync(join(dir, 'left-by-a-crash'), 'x');
+    await t.close();
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -52,6 +52,7 @@ export async function createTestApp(options: { overrides?: Partial<AppConfig>; l
   configureApp(app);
   if (options.listen) await app.listen(0, '127.0.0.1');
   else await app.init();
+  let closed: Promise<void> | undefined;
   return {
     app,
     config,
@@ -63,10 +64,12 @@ export async function createTestApp(options: { overrides?: Partial<AppConfig>; l
         .map((line) => JSON.parse(line) as LogLine);
     },
     rawLog: () => raw,
-    close: async () => {
-      await app.close();
-      await db.drop();
-    },
+    // once, however often it is called (a test may close the app itself to see what closing does)
+    close: () =>
+      (closed ??= (async () => {
+        await app.close();
+        await db.drop();
+      })()),
   };
 }
 
