@@ -133,7 +133,7 @@ export class ProposalViewService {
     // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
     const similar =
       proposal.status !== 'draft' && (actors.includes('proposer') || isOffice)
-        ? await this.similarProposals.findSimilar(user, proposal.title, proposal.id, { body: proposal.proposalText, submittedBefore: proposal.submittedAt })
+        ? await this.similarProposals.earlierSimilar(user, proposal)
         : [];
 
     return {

@@ -18,6 +18,7 @@ import { KEYWORD_MATCH_LIMIT, LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters
 import { CostLimited, isSearchOrDeepPage } from '../common/rate-limit';
 import { ListSortQueryDto, listOrder, ProposalCsvQueryDto, ProposalListQueryDto, sortHeaders } from './dto/proposal-list-query.dto';
 import { Proposal } from './proposal.entity';
+import { SimilarProposalsService } from './similar-proposals.service';
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { encodingParam, streamCsv } from '../reports/reports-export.controller';
 
@@ -42,6 +43,7 @@ export class ProposalsController {
     private readonly views: ProposalViewService,
     private readonly organization: OrganizationService,
     private readonly attachments: AttachmentsService,
+    private readonly similar: SimilarProposalsService,
   ) {}
 
   @Get('proposals')
@@ -142,6 +144,13 @@ export class ProposalsController {
   }
 
   /** The flash after a save: what happened, with the number of files saved along. */
+  /** After a save: the message, the ranking of 似ている提案 for a submission (made after the answer), and the proposal page. */
+  private saved(req: Request, res: Response, { proposal, submitted, attached }: { proposal: Proposal; submitted: boolean; attached: number }): void {
+    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
+    if (submitted) this.similar.rankEarlierSoon(proposal.id);
+    res.redirect(303, `/proposals/${proposal.id}`);
+  }
+
   private savedMessage(number: string | null, submitted: boolean, attached: number): string {
     const files = attached ? `添付ファイル${attached}件も保存しました。` : '';
     return (submitted ? `提案を提出しました（提案番号 ${number}）。` : '下書きを保存しました。') + files;
@@ -168,9 +177,7 @@ export class ProposalsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { proposal, submitted, attached } = await this.proposals.save(req.user!, dto, null, files ?? []);
-    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
-    res.redirect(303, `/proposals/${proposal.id}`);
+    this.saved(req, res, await this.proposals.save(req.user!, dto, null, files ?? []));
   }
 
   @Get('proposals/:id')
@@ -226,9 +233,7 @@ export class ProposalsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { proposal, submitted, attached } = await this.proposals.save(req.user!, dto, id, files ?? []);
-    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
-    res.redirect(303, `/proposals/${proposal.id}`);
+    this.saved(req, res, await this.proposals.save(req.user!, dto, id, files ?? []));
   }
 
   /** Re-renders the proposal page after a refused action form, with that form's messages. */

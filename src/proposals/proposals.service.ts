@@ -1,3 +1,4 @@
+import { forgetRankingsAfterTextChange } from './similar-rankings';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, In, Repository, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
@@ -602,6 +603,9 @@ export class ProposalsService {
           actorId: user.id,
           changes: fields,
         });
+        if (fields.title !== current.title || fields.proposalText !== current.proposalText || fields.currentProblem !== current.currentProblem) {
+          await forgetRankingsAfterTextChange(manager, current);
+        }
         proposal = await repo.findOneOrFail({ where: { id } });
       }
       await this.replaceCoproposers(manager, user, proposal, coproposerIds);

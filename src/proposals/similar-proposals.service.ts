@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { RecentCache } from '../common/recent-cache';
+import { In } from 'typeorm';
+import { AppLogger } from '../common/app-logger';
 import { DbService } from '../database/db.service';
 import { Viewer } from './proposal-access';
 import { DECISION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { Proposal } from './proposal.entity';
 import { ProposalsService } from './proposals.service';
+import { currentGeneration, readRanking, storeRanking } from './similar-rankings';
 
 /** One line of "似ている提案". */
 export interface SimilarProposal {
@@ -51,8 +53,6 @@ const FIELD_WEIGHTS = { title: 4.0, proposalText: 1.0, currentProblem: 0.5 };
  * words is not missed. Those (at most 200) are then scored here, title first as bm25 weighed them.
  */
 const RECENT_CANDIDATES = 120;
-const EARLIER_RANKING_ENTRIES = 2000;
-const EARLIER_RANKING_TTL_MS = 5 * 60 * 1000;
 const RECENT_BODY_TERMS = 8;
 const PER_PHRASE = 40;
 
@@ -101,6 +101,15 @@ const isSimilar = (probe: Probe, p: Proposal): boolean => {
   return shares(probe.title, text, TITLE_OVERLAP) || shares(probe.body, text, BODY_OVERLAP);
 };
 
+const similarLine = (p: Proposal): SimilarProposal => ({
+  id: p.id,
+  number: p.number,
+  title: p.title,
+  status: p.status,
+  statusLabel: STATUS_LABELS[p.status],
+  decisionLabel: p.decision ? DECISION_LABELS[p.decision] : null,
+});
+
 /**
  * 似ている提案: earlier submitted proposals whose title or text looks like the given text, so a
  * proposer sees what exists before proposing the same thing again, and the office sees it when
@@ -108,61 +117,95 @@ const isSimilar = (probe: Probe, p: Proposal): boolean => {
  */
 @Injectable()
 export class SimilarProposalsService {
-  /**
-   * The proposal page's ranking (who may see what is decided afresh for every view): the earlier
-   * proposals of a proposal under screening are looked at several times by several people, and they
-   * rarely change. A changed title or text is another key; a change to an earlier proposal shows
-   * after EARLIER_RANKING_TTL_MS at most.
-   */
-  private readonly earlierRanked = new RecentCache<number[]>(EARLIER_RANKING_ENTRIES, EARLIER_RANKING_TTL_MS);
-
   constructor(
     private readonly db: DbService,
     private readonly proposals: ProposalsService,
+    private readonly logger: AppLogger,
   ) {}
 
   /**
-   * Up to five proposals, most similar first, to `text` (a title, typed or saved). On the proposal
-   * page `body` adds the proposal's text, `excludeId` leaves the proposal itself out and
-   * `submittedBefore` keeps only proposals submitted before it.
+   * Up to five proposals the viewer may see, most similar first, to `text` (a title, typed or
+   * saved; `excludeId` leaves a proposal out). For the form while the title is typed: searched now.
    */
-  async findSimilar(
-    viewer: Viewer,
-    text: string,
-    excludeId?: number,
-    options: { body?: string; submittedBefore?: Date | null } = {},
-  ): Promise<SimilarProposal[]> {
-    const probe: Probe = { title: probePart(text), body: options.body ? probePart(options.body) : null };
-    if (!probe.title && !probe.body) return [];
-    // On the proposal page, "earlier" proposals: on SQLite the index is asked only for those created
-    // before this one (ids grow with creation), the exact rule (submitted before) is applied below.
-    const createdBefore = options.submittedBefore && excludeId ? excludeId : null;
-    const rankedIds = createdBefore
-      ? await this.earlierRanked.get(`${createdBefore}\n${text}\n${options.body ?? ''}`, () => this.rankedCandidateIds(probe, excludeId ?? 0, createdBefore))
-      : await this.rankedCandidateIds(probe, excludeId ?? 0, null);
+  async findSimilar(viewer: Viewer, text: string, excludeId?: number): Promise<SimilarProposal[]> {
+    const probe: Probe = { title: probePart(text), body: null };
+    if (!probe.title) return [];
+    const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0, null);
     const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
-    const before = options.submittedBefore;
     const similar: SimilarProposal[] = [];
     for (const id of rankedIds) {
       const p = visible.get(id);
-      if (!p || !isSimilar(probe, p) || (before && (!p.submittedAt || p.submittedAt >= before))) continue;
-      similar.push({
-        id: p.id,
-        number: p.number,
-        title: p.title,
-        status: p.status,
-        statusLabel: STATUS_LABELS[p.status],
-        decisionLabel: p.decision ? DECISION_LABELS[p.decision] : null,
-      });
+      if (p && isSimilar(probe, p)) similar.push(similarLine(p));
       if (similar.length === SIMILAR_LIMIT) break;
     }
     return similar;
   }
 
+  /**
+   * 似ている過去の提案 of a submitted proposal, as the viewer may see them: proposals submitted before
+   * it that look like its title or text, from its stored ranking (made now when it has none).
+   */
+  async earlierSimilar(viewer: Viewer, proposal: Pick<Proposal, 'id' | 'submittedAt'>): Promise<SimilarProposal[]> {
+    if (!proposal.submittedAt) return [];
+    const stored = await readRanking(this.db.dataSource.manager, proposal.id);
+    const ids = stored && !stored.stale ? stored.ids : await this.rankEarlier(proposal.id);
+    const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, ids)).map((p) => [p.id, p]));
+    return ids
+      .map((id) => visible.get(id))
+      .filter((p): p is Proposal => p !== undefined)
+      .slice(0, SIMILAR_LIMIT)
+      .map(similarLine);
+  }
+
+  /**
+   * Ranks a submitted proposal's earlier similar proposals, whoever may see them, and stores the
+   * ranking: after its submission commits (so its first view finds it made), or when a view finds it
+   * missing or made before an earlier proposal's text changed. Returns the ranked ids.
+   */
+  async rankEarlier(proposalId: number): Promise<number[]> {
+    const manager = this.db.dataSource.manager;
+    // read before the texts: a text change after this point moves the generation on, and the ranking
+    // stored below is then made again when next needed
+    const generation = await currentGeneration(manager);
+    const proposal = await manager.getRepository(Proposal).findOne({
+      select: { id: true, title: true, proposalText: true, submittedAt: true },
+      where: { id: proposalId },
+    });
+    if (!proposal?.submittedAt) return [];
+    const submittedAt = proposal.submittedAt;
+    const probe: Probe = { title: probePart(proposal.title), body: probePart(proposal.proposalText) };
+    const candidateIds = probe.title || probe.body ? await this.rankedCandidateIds(probe, proposal.id, { createdBefore: proposal.id, submittedBefore: submittedAt }) : [];
+    const candidates = candidateIds.length
+      ? new Map(
+          (
+            await manager.getRepository(Proposal).find({
+              select: { id: true, title: true, proposalText: true, currentProblem: true, submittedAt: true, status: true },
+              where: { id: In(candidateIds) },
+            })
+          ).map((p) => [p.id, p]),
+        )
+      : new Map<number, Proposal>();
+    const ranked = candidateIds.filter((id) => {
+      const p = candidates.get(id);
+      return p !== undefined && p.status !== 'draft' && p.submittedAt !== null && p.submittedAt < submittedAt && isSimilar(probe, p);
+    });
+    await this.db.write((m) => storeRanking(m, proposal.id, ranked, generation));
+    return ranked;
+  }
+
+  /** rankEarlier after the response, for a proposal just submitted; a failure is logged, and the first view ranks it instead. */
+  rankEarlierSoon(proposalId: number): void {
+    setImmediate(() => {
+      this.rankEarlier(proposalId).catch((error: unknown) =>
+        this.logger.event('warn', 'similar_ranking_failed', { proposalId, message: error instanceof Error ? error.message : String(error) }),
+      );
+    });
+  }
+
   /** Ids of submitted proposals, best match first, whoever may see them. */
-  private async rankedCandidateIds(probe: Probe, excludeId: number, createdBefore: number | null): Promise<number[]> {
-    if (this.db.isSqlite) return this.sqliteCandidates(probe, excludeId, createdBefore);
-    return (await this.postgresCandidates(probe, excludeId)).map((r) => Number(r.id));
+  private async rankedCandidateIds(probe: Probe, excludeId: number, earlierThan: { createdBefore: number; submittedBefore: Date } | null): Promise<number[]> {
+    if (this.db.isSqlite) return this.sqliteCandidates(probe, excludeId, earlierThan?.createdBefore ?? null);
+    return (await this.postgresCandidates(probe, excludeId, earlierThan?.submittedBefore ?? null)).map((r) => Number(r.id));
   }
 
   private async sqliteCandidates(probe: Probe, excludeId: number, createdBefore: number | null): Promise<number[]> {
@@ -199,8 +242,9 @@ export class SimilarProposalsService {
       .map((r) => r.id);
   }
 
-  private postgresCandidates(probe: Probe, excludeId: number): Promise<{ id: number }[]> {
+  private postgresCandidates(probe: Probe, excludeId: number, submittedBefore: Date | null): Promise<{ id: number }[]> {
     const params: unknown[] = [excludeId, CANDIDATES, PG_TEXT_WEIGHT];
+    const earlier = submittedBefore ? ` AND p.submitted_at < $${params.push(submittedBefore)}` : '';
     const param = (value: string) => `$${params.push(value)}`;
     // `column %> $n` is word_similarity($n, column) > threshold: what the GIN trigram indexes answer.
     const matches: string[] = [];
@@ -221,7 +265,7 @@ export class SimilarProposalsService {
       return manager.query(
         `SELECT p.id AS id
            FROM proposals p
-          WHERE p.status <> 'draft' AND p.id <> $1
+          WHERE p.status <> 'draft' AND p.id <> $1${earlier}
             AND (${matches.join(' OR ')})
           ORDER BY GREATEST(${scores.join(', ')}) DESC, p.id DESC
           LIMIT $2`,

@@ -37,7 +37,8 @@ describe('backup and restore (SQLite)', () => {
 
   it('takes a consistent copy while submissions keep coming, and the restored copy runs with everything acknowledged before the backup began', async () => {
     app = await startChildApp(env);
-    const submitters = await Promise.all(Array.from({ length: 3 }, () => submitter(app!.url, 'demo-staff', DEMO_PASSWORD)));
+    // three people, two tabs each: within the upload slots (two at once per person, six per instance)
+    const submitters = await Promise.all(['demo-staff', 'demo-reviewer', 'demo-office'].map((login) => submitter(app!.url, login, DEMO_PASSWORD)));
     const load = new SubmissionLoad(submitters, { workersPerSubmitter: 2, attachments: true, titlePrefix: 'バックアップ中の提案' });
     load.start();
     await load.whenAcknowledged(30);
@@ -84,7 +85,7 @@ describe('backup and restore (SQLite)', () => {
     const verify = await runCli(env, ['verify-stats']);
     expect(verify.stdout).toContain('集計は一致しています');
     expect(verify.status).toBe(0);
-    const person = await submitter(app.url, 'demo-staff', DEMO_PASSWORD);
+    const person = await submitter(app.url, 'demo-office', DEMO_PASSWORD);
     const [someId, someTitle] = [...acknowledgedBefore][0];
     const page = await person.session.get(`/proposals/${someId}`);
     expect(page.status).toBe(200);
