@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/config';
+import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { principalOf } from './session-principal';
 
 /**
  * Loads the signed-in user on every request, so a disabled account or changed roles take effect at
@@ -20,11 +22,15 @@ export function currentUserMiddleware(users: UsersService, config: AppConfig) {
       req.session.regenerate((err) => next(err));
     };
     if (expired) return end();
-    users.findActiveById(userId).then((user) => {
+    const accept = (user: User | null): void => {
       const revoked = user?.sessionsRevokedAt && (req.session.verifiedAt ?? 0) < user.sessionsRevokedAt.getTime();
       if (!user || revoked) return end();
       req.user = user;
       next();
-    }, next);
+    };
+    // read with the session in the same statement (session-principal.ts); asked again only when it was not
+    const principal = principalOf(req, userId);
+    if (principal) return accept(principal.user);
+    users.findActiveById(userId).then(accept, next);
   };
 }

@@ -1,6 +1,8 @@
-import { SessionData, Store } from 'express-session';
+import type { Request } from 'express';
+import { Session, SessionData, Store } from 'express-session';
 import { DbService } from '../database/db.service';
 import { SessionRecord } from './session-record.entity';
+import { attachPrincipal, PRINCIPAL, PrincipalStatement, principalStatement, SessionDataWithPrincipal } from './session-principal';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -20,6 +22,7 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
  */
 export class DatabaseSessionStore extends Store {
   private lastCleanup = 0;
+  private statement?: PrincipalStatement;
   /** The stored expiry of each session as last read or written here. */
   private readonly knownExpiry = new Map<string, number>();
 
@@ -30,14 +33,25 @@ export class DatabaseSessionStore extends Store {
     super();
   }
 
+  /** The session with its user and unread count, in one statement (session-principal.ts). */
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    // Plain SQL: this runs before every request, and building and hydrating an entity cost twice the query.
-    const sql = `SELECT data, expires_at FROM sessions WHERE sid = ${this.db.isSqlite ? '?' : '$1'}`;
-    (this.db.dataSource.query(sql, [sid]) as Promise<{ data: string; expires_at: number | string }[]>).then(([row]) => {
-      if (!row || Number(row.expires_at) <= Date.now()) return callback(null, null);
-      this.remember(sid, Number(row.expires_at));
-      callback(null, JSON.parse(row.data) as SessionData);
+    this.statement ??= principalStatement(this.db.dataSource);
+    const statement = this.statement;
+    (this.db.dataSource.query(statement.sql, [sid]) as Promise<Record<string, unknown>[]>).then(([row]) => {
+      if (!row) return callback(null, null);
+      const { data, expiresAt, principal } = statement.read(row);
+      if (expiresAt <= Date.now()) return callback(null, null);
+      this.remember(sid, expiresAt);
+      const session = JSON.parse(data) as SessionDataWithPrincipal;
+      if (principal) session[PRINCIPAL] = principal;
+      callback(null, session);
     }, callback);
+  }
+
+  /** express-session makes the request's session from what get() gave: the principal read with it goes to the request. */
+  override createSession(req: Request, data: SessionData): Session & SessionData {
+    attachPrincipal(req, data as SessionDataWithPrincipal);
+    return super.createSession(req, data);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {

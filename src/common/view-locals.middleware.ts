@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ROLE_LABELS } from '../users/roles';
 import { csrf } from '../auth/csrf';
+import { principalOf } from '../auth/session-principal';
 import { takeFlash } from './flash';
 import { markCurrent, navigationFor } from './navigation';
 import type { NotificationsService } from '../notifications/notifications.service';
@@ -18,6 +19,11 @@ const NOT_A_PAGE = /^\/proposals\/similar$|\.csv$|^\/proposals\/\d+\/attachments
 export const viewLocalsMiddleware = (notifications: NotificationsService) => (req: Request, res: Response, next: NextFunction): void => {
   fillLocals(req, res);
   if (!req.user || req.method !== 'GET' || NOT_A_PAGE.test(req.path)) return next();
+  const principal = principalOf(req, req.user.id);
+  if (principal) {
+    res.locals.unreadCount = principal.unreadCount;
+    return next();
+  }
   notifications.unreadCount(req.user.id).then((count) => {
     res.locals.unreadCount = count;
     next();
