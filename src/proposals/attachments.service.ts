@@ -20,7 +20,7 @@ import { Viewer } from './proposal-access';
 import { STATUS_LABELS } from './proposal-state-machine';
 import { ActionNotAllowedError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
-import { ProposalsService } from './proposals.service';
+import { ProposalRepository } from './proposal.repository';
 
 // The rules live in attachment-files.ts (shared with the proposal form); re-exported for existing callers.
 export { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, canChangeAttachments };
@@ -35,7 +35,7 @@ export type { UploadedAttachment };
 export class AttachmentsService {
   constructor(
     private readonly db: DbService,
-    private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
   ) {}
 
   /** The attachments of a proposal, without their content. Callers have checked visibility. */
@@ -70,7 +70,7 @@ export class AttachmentsService {
 
   /** An attachment with its content, for a user who may see the proposal; otherwise NotFoundError. */
   async download(viewer: Viewer, proposalId: number, attachmentId: number): Promise<Attachment> {
-    await this.proposals.getVisible(viewer, proposalId);
+    await this.repository.getVisible(viewer, proposalId);
     const attachment = await this.db.dataSource
       .getRepository(Attachment)
       .createQueryBuilder('a')
@@ -127,7 +127,7 @@ export class AttachmentsService {
         .where('p.id = :proposalId', { proposalId })
         .getOne();
     }
-    const { proposal, actors } = await this.proposals.getVisible(user, proposalId, manager);
+    const { proposal, actors } = await this.repository.getVisible(user, proposalId, manager);
     if (canChangeAttachments(actors, proposal.status)) return;
     throw new ActionNotAllowedError(
       actors.includes('proposer')

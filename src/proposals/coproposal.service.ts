@@ -7,9 +7,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { User } from '../users/user.entity';
 import { isInvited } from './proposal-access';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
-import { ProposalHistoryEntry } from './proposal-history.entity';
 import { Proposal } from './proposal.entity';
-import { ProposalsService } from './proposals.service';
+import { ProposalRepository } from './proposal.repository';
 
 /**
  * 共同提案への招待: a colleague the proposer named answers for themselves. Accepting makes them a
@@ -21,13 +20,13 @@ import { ProposalsService } from './proposals.service';
 export class CoproposalService {
   constructor(
     private readonly db: DbService,
-    private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
   async accept(user: User, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const { proposal, facts } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, facts } = await this.repository.getVisible(user, id, manager);
       if (facts.coproposerIds.includes(user.id)) return; // accepted already (a second click)
       if (!isInvited(user, facts)) throw this.notInvited(proposal);
       if (proposal.status === 'withdrawn') throw new ConflictError('この提案は取り下げられたため、共同提案者として参加することはできません。');
@@ -39,7 +38,7 @@ export class CoproposalService {
 
   async decline(user: User, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const { proposal, facts } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, facts } = await this.repository.getVisible(user, id, manager);
       const wasCoproposer = facts.coproposerIds.includes(user.id);
       if (!wasCoproposer && !isInvited(user, facts)) throw this.notInvited(proposal);
       await manager.getRepository(ProposalCoproposer).delete({ proposalId: id, userId: user.id });
@@ -50,14 +49,7 @@ export class CoproposalService {
 
   /** The history row, the invitation resolved, and the proposer told. */
   private async record(manager: EntityManager, user: User, proposal: Proposal, detail: string, message: string): Promise<void> {
-    await manager.getRepository(ProposalHistoryEntry).insert({
-      proposalId: proposal.id,
-      actorId: user.id,
-      action: 'coproposal',
-      fromStatus: proposal.status,
-      toStatus: proposal.status,
-      detail,
-    });
+    await this.repository.addHistory(manager, { proposal, actorId: user.id, action: 'coproposal', detail });
     await this.notifications.resolveTask(manager, proposal.id, TaskKeys.coproposal(user.id), { by: user.id });
     await this.notifications.notify(manager, { userIds: [proposal.proposerId], proposalId: proposal.id, kind: 'status', message });
   }

@@ -53,8 +53,8 @@ const isReviewerOf = (v: Viewer, divisionIds: readonly number[]) =>
 /**
  * Who may see a proposal. Drafts are the proposer's own until submitted (and their co-proposers', and
  * the colleagues invited to be, who need to read it to answer); anything a user may not see is answered
- * as "not found", so its existence is not revealed. SQL form: ProposalsService.visibleQuery, where any
- * row of proposal_coproposers (invited or accepted) counts.
+ * as "not found", so its existence is not revealed. The same rule as SQL, for lists, is visibleWhere
+ * below: change one, change the other (test/e2e/visibility-rule.e2e-spec.ts holds them equal).
  */
 export function canView(v: Viewer, p: ProposalFacts): boolean {
   if (isProposer(v, p) || isCoproposer(v, p) || isInvited(v, p)) return true;
@@ -66,6 +66,30 @@ export function canView(v: Viewer, p: ProposalFacts): boolean {
 
 /** The routings that count for routedDivisionIds, as SQL over a routings row aliased `r`. */
 export const ROUTED_DIVISION_SQL = (r: string): string => `(${r}.active = :routedYes OR ${r}.opinion_at IS NOT NULL)`;
+
+/** A condition with its named parameters, for TypeORM's query builder. */
+export interface SqlCondition {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * canView as SQL over a proposals row aliased `p`: the proposer, anyone named on it (invited or
+ * accepted: any row of proposal_coproposers), then for submitted proposals the office and admins, the
+ * reviewers of divisions taking part (ROUTED_DIVISION_SQL), and everyone for an adopted case.
+ */
+export function visibleWhere(v: Viewer): SqlCondition {
+  const own = 'p.proposer_id = :me OR EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)';
+  if (v.roles.includes('office') || v.roles.includes('admin')) return { sql: `(${own} OR p.status <> :draft)`, params: { me: v.id, draft: 'draft' } };
+  const adopted = 'p.status = :decided AND p.decision IN (:...adopted)';
+  const params: Record<string, unknown> = { me: v.id, decided: 'decided', adopted: ADOPTED_CASE_DECISIONS };
+  let routed = '';
+  if (v.roles.includes('reviewer') && v.divisionId !== null) {
+    routed = ` OR (p.status <> :draft AND EXISTS (SELECT 1 FROM routings rv WHERE rv.proposal_id = p.id AND rv.division_id = :myDivision AND ${ROUTED_DIVISION_SQL('rv')}))`;
+    Object.assign(params, { draft: 'draft', myDivision: v.divisionId, routedYes: true });
+  }
+  return { sql: `(${own} OR (${adopted})${routed})`, params };
+}
 
 /**
  * Who reads the internal part of a proposal (opinions and their recommended outcomes, routing comments,

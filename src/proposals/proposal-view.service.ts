@@ -20,7 +20,7 @@ import {
 } from './proposal-state-machine';
 import { ActionNotAllowedError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
-import { ProposalsService } from './proposals.service';
+import { ProposalRepository } from './proposal.repository';
 import { AttachmentsService, canChangeAttachments } from './attachments.service';
 import { SimilarProposalsService } from './similar-proposals.service';
 
@@ -59,7 +59,7 @@ export function proposalStages(p: Pick<Proposal, 'status' | 'decision' | 'implem
 @Injectable()
 export class ProposalViewService {
   constructor(
-    private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
     private readonly organization: OrganizationService,
     private readonly settings: SettingsService,
     private readonly similarProposals: SimilarProposalsService,
@@ -88,7 +88,7 @@ export class ProposalViewService {
 
   /** A proposal its proposer may still edit (下書き or 差戻し), or a refusal that says why. */
   async editable(user: User, id: number) {
-    const visible = await this.proposals.getVisible(user, id);
+    const visible = await this.repository.getVisible(user, id);
     if (!visible.actors.includes('proposer') || !['draft', 'returned'].includes(visible.proposal.status)) {
       throw new ActionNotAllowedError(
         visible.actors.includes('proposer')
@@ -112,7 +112,7 @@ export class ProposalViewService {
   }
 
   async detailPage(user: User, id: number) {
-    const { proposal, facts, actors, routings, history, named } = await this.proposals.detail(user, id);
+    const { proposal, facts, actors, routings, history, named } = await this.repository.detail(user, id);
     // Invitations (招待中, who declined) are the business of those on the proposal and of the office:
     // a colleague reading an adopted case sees its authors only, never who was asked and said no.
     const seesInvitations = isAuthor(user, facts) || user.roles.includes('office') || user.roles.includes('admin');

@@ -11,7 +11,6 @@ import { isValidOn } from '../organization/division-tree';
 import { User } from '../users/user.entity';
 import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from './dto/workflow.dto';
 import { canReportImplementation } from './proposal-access';
-import { ProposalHistoryEntry } from './proposal-history.entity';
 import {
   canMoveImplementation,
   DECISION_LABELS,
@@ -20,8 +19,9 @@ import {
   implementationAfterDecision,
   NOT_ACCEPTED_REASON_LABELS,
 } from './proposal-state-machine';
-import { ActionNotAllowedError, applyTransition, StaleProposalError } from './proposal-transition';
+import { ActionNotAllowedError, StaleProposalError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
+import { ProposalRepository } from './proposal.repository';
 import { ProposalsService } from './proposals.service';
 import { Routing } from './routing.entity';
 
@@ -31,6 +31,7 @@ export class ProposalWorkflowService {
   constructor(
     private readonly db: DbService,
     private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
@@ -49,9 +50,9 @@ export class ProposalWorkflowService {
 
   private route(user: User, id: number, dto: RouteDto, action: 'accept' | 'reroute'): Promise<string[]> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       const divisions = await this.routeTargets(manager, dto);
-      await applyTransition(manager, {
+      await this.repository.recordStep(manager, {
         proposal,
         action,
         actors,
@@ -105,8 +106,8 @@ export class ProposalWorkflowService {
   /** 不受理, with one of the fixed reasons and a comment the proposer reads. */
   notAccept(user: User, id: number, dto: NotAcceptDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
-      await applyTransition(manager, {
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
+      await this.repository.recordStep(manager, {
         proposal,
         action: 'not_accept',
         actors,
@@ -124,8 +125,8 @@ export class ProposalWorkflowService {
   /** 差戻し: back to the proposer to fix and resubmit. */
   returnToProposer(user: User, id: number, dto: ReturnDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
-      await applyTransition(manager, {
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
+      await this.repository.recordStep(manager, {
         proposal,
         action: 'return',
         actors,
@@ -144,7 +145,7 @@ export class ProposalWorkflowService {
    */
   giveOpinion(user: User, id: number, dto: OpinionDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       const routing = await manager
         .getRepository(Routing)
         .findOne({ where: { proposalId: id, divisionId: user.divisionId ?? -1, active: true } });
@@ -162,7 +163,7 @@ export class ProposalWorkflowService {
    */
   giveOpinionOnBehalf(user: User, id: number, dto: ProxyOpinionDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       if (!actors.includes('office')) throw new ActionNotAllowedError('代理入力は改革推進課だけが行えます。', id);
       const routing = await manager.getRepository(Routing).findOne({ where: { proposalId: id, divisionId: dto.divisionId, active: true } });
       if (!routing) throw FormValidationException.field('divisionId', '意見を代理入力する課を、回付先の中から選んでください。');
@@ -173,7 +174,7 @@ export class ProposalWorkflowService {
   private async recordOpinion(manager: EntityManager, user: User, proposal: Proposal, routing: Routing, dto: OpinionDto, actor: 'reviewer' | 'office') {
     const division = await manager.getRepository(Division).findOneOrFail({ where: { id: routing.divisionId } });
     const onBehalf = actor === 'office' ? `（${user.name}が代理入力）` : '';
-    await applyTransition(manager, {
+    await this.repository.recordStep(manager, {
       proposal,
       action: 'give_opinion',
       actors: [actor],
@@ -197,7 +198,7 @@ export class ProposalWorkflowService {
     if (!active.length || active.some((r) => r.opinionAt === null)) return;
     const proposal = await manager.getRepository(Proposal).findOneOrFail({ where: { id } });
     if (proposal.status !== 'under_review') return;
-    await applyTransition(manager, {
+    await this.repository.recordStep(manager, {
       proposal,
       action: 'complete_opinions',
       actors: ['system'],
@@ -214,9 +215,9 @@ export class ProposalWorkflowService {
    */
   decide(user: User, id: number, dto: DecisionDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       const final = dto.decision !== 'continued';
-      await applyTransition(manager, {
+      await this.repository.recordStep(manager, {
         proposal,
         action: decisionAction(dto.decision),
         actors,
@@ -250,12 +251,12 @@ export class ProposalWorkflowService {
     if (dto.decision === 'continued') errors.decision = ['決定済みの採否を「継続検討」に訂正することはできません。'];
     if (Object.keys(errors).length) throw new FormValidationException(errors);
     return this.db.transaction(async (manager) => {
-      const { proposal, actors } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       const implementation = implementationAfterDecision(dto.decision);
       // An implementation already under way is kept when the outcome stays adopted.
       const keepImplementation =
         implementation === 'not_started' && proposal.implementationStatus !== null && proposal.implementationStatus !== 'implemented';
-      await applyTransition(manager, {
+      await this.repository.recordStep(manager, {
         proposal,
         action: 'correct_decision',
         actors,
@@ -280,7 +281,7 @@ export class ProposalWorkflowService {
   /** 実施状況, reported by the lead division (or the office) for adopted proposals. */
   updateImplementation(user: User, id: number, dto: ImplementationDto): Promise<void> {
     return this.db.transaction(async (manager) => {
-      const { proposal, facts } = await this.proposals.getVisible(user, id, manager);
+      const { proposal, facts } = await this.repository.getVisible(user, id, manager);
       if (!canReportImplementation(user, facts)) throw new ForbiddenError('実施状況は主管課または改革推進課が報告します。');
       if (proposal.version !== dto.version) throw new StaleProposalError(id, proposal.status);
       const from = proposal.implementationStatus;
@@ -296,29 +297,22 @@ export class ProposalWorkflowService {
       if (dto.status === 'implemented' && dto.implementedOn! > jstDateString(new Date())) {
         throw FormValidationException.field('implementedOn', '実施日に未来の日付は入力できません。');
       }
-      const result = await manager
-        .createQueryBuilder()
-        .update(Proposal)
-        .set({
+      await this.repository.recordUpdate(manager, {
+        proposal,
+        expectedVersion: dto.version,
+        changes: {
           implementationStatus: dto.status,
           implementedOn: dto.status === 'implemented' ? dto.implementedOn : null,
           actualHours: dto.status === 'implemented' ? dto.actualHours : proposal.actualHours,
           actualYen: dto.status === 'implemented' ? dto.actualYen : proposal.actualYen,
           implementationNote: dto.note?.trim() || proposal.implementationNote,
-          version: () => 'version + 1',
-          updatedAt: new Date(),
-        })
-        .where('id = :id AND version = :version', { id, version: dto.version })
-        .execute();
-      if (result.affected !== 1) throw new StaleProposalError(id, proposal.status);
-      await manager.getRepository(ProposalHistoryEntry).insert({
-        proposalId: id,
-        actorId: user.id,
-        action: 'implementation',
-        fromStatus: proposal.status,
-        toStatus: proposal.status,
-        detail: `実施状況：${IMPLEMENTATION_LABELS[from]} → ${IMPLEMENTATION_LABELS[dto.status]}${dto.status === 'implemented' ? `（実施日 ${formatDateLabel(dto.implementedOn!)}）` : ''}`,
-        comment: dto.note?.trim() || null,
+        },
+        note: {
+          actorId: user.id,
+          action: 'implementation',
+          detail: `実施状況：${IMPLEMENTATION_LABELS[from]} → ${IMPLEMENTATION_LABELS[dto.status]}${dto.status === 'implemented' ? `（実施日 ${formatDateLabel(dto.implementedOn!)}）` : ''}`,
+          comment: dto.note,
+        },
       });
       await this.notifications.implementationTrack(manager, proposal, { status: dto.status, by: user.id });
       await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の実施状況が「${IMPLEMENTATION_LABELS[dto.status]}」になりました。`);
@@ -350,7 +344,7 @@ export class ProposalWorkflowService {
 
   private async notifyProposer(manager: EntityManager, proposal: Proposal, message: string, taskKey?: string): Promise<void> {
     await this.notifications.notify(manager, {
-      userIds: [proposal.proposerId, ...(await this.proposals.coproposerIds(manager, proposal.id))],
+      userIds: [proposal.proposerId, ...(await this.repository.coproposerIds(manager, proposal.id))],
       proposalId: proposal.id,
       kind: 'status',
       message,

@@ -9,6 +9,7 @@ import { OrganizationService } from '../organization/organization.service';
 import { ProposalFormDto, TEXT_MAX, TITLE_MAX } from './dto/proposal-form.dto';
 import { WithdrawDto } from './dto/workflow.dto';
 import { ProposalViewService } from './proposal-view.service';
+import { ProposalRepository } from './proposal.repository';
 import { ACCEPTED_KINDS_TEXT } from './file-type';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment } from './attachment-files';
 import { AttachmentsService } from './attachments.service';
@@ -40,6 +41,7 @@ const positiveInt = (value: unknown): number | undefined =>
 export class ProposalsController {
   constructor(
     private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
     private readonly views: ProposalViewService,
     private readonly organization: OrganizationService,
     private readonly attachments: AttachmentsService,
@@ -201,7 +203,7 @@ export class ProposalsController {
     return {
       title: `提案の編集：${proposal.title}`,
       proposal,
-      returned: proposal.status === 'returned' ? await this.proposals.lastReturn(id) : null,
+      returned: proposal.status === 'returned' ? await this.repository.lastReturn(id) : null,
       values: {
         title: proposal.title,
         categoryId: proposal.categoryId,

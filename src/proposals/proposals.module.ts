@@ -13,6 +13,7 @@ import { ProposalWorkflowService } from './proposal-workflow.service';
 import { Proposal } from './proposal.entity';
 import { ProposalsController } from './proposals.controller';
 import { ProposalsService } from './proposals.service';
+import { ProposalRepository } from './proposal.repository';
 import { SimilarProposalsController } from './similar-proposals.controller';
 import { SimilarProposalsService } from './similar-proposals.service';
 import { WorkflowController } from './workflow.controller';
@@ -21,7 +22,7 @@ import { WorkflowController } from './workflow.controller';
   imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
   controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController, CoproposalController],
-  providers: [CoproposalService, ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
+  providers: [ProposalRepository, CoproposalService, ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
   exports: [ProposalsService],
 })
 export class ProposalsModule {}

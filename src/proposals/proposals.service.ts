@@ -30,7 +30,7 @@ import {
 import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ProposalHistoryEntry } from './proposal-history.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
-import { applyTransition } from './proposal-transition';
+import { ProposalRepository } from './proposal.repository';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
 import { Routing } from './routing.entity';
@@ -140,78 +140,11 @@ export class ProposalsService {
   constructor(
     private readonly db: DbService,
     private readonly notifications: NotificationsService,
+    private readonly repository: ProposalRepository,
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
   ) {}
 
   // --- reading ---
-
-  /** Everyone named on the proposal besides the proposer, with whether they accepted (共同提案者) or not yet (招待中). */
-  async coproposerRows(manager: EntityManager, proposalId: number): Promise<{ userId: number; status: CoproposerStatus }[]> {
-    const rows = await manager.getRepository(ProposalCoproposer).find({ where: { proposalId }, order: { userId: 'ASC' } });
-    return rows.map((c) => ({ userId: c.userId, status: c.status }));
-  }
-
-  /** The co-proposers who accepted: authors with the proposer (told of its progress, listed on it). */
-  async coproposerIds(manager: EntityManager, proposalId: number): Promise<number[]> {
-    return (await this.coproposerRows(manager, proposalId)).filter((c) => c.status === 'accepted').map((c) => c.userId);
-  }
-
-  /** The facts the access rules need, loaded in one place. */
-  async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const routings = await manager.getRepository(Routing).find({ where: { proposalId: proposal.id } });
-    return {
-      proposerId: proposal.proposerId,
-      ...(await this.coproposerRows(manager, proposal.id).then((rows) => ({
-        coproposerIds: rows.filter((c) => c.status === 'accepted').map((c) => c.userId),
-        invitedIds: rows.filter((c) => c.status === 'invited').map((c) => c.userId),
-      }))),
-      status: proposal.status,
-      decision: proposal.decision,
-      activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
-      routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
-      leadDivisionId: proposal.leadDivisionId,
-    };
-  }
-
-  /** A proposal this user may see, or NotFoundError (never a 403 that would confirm it exists). */
-  async getVisible(viewer: Viewer, id: number, manager: EntityManager = this.db.dataSource.manager) {
-    const proposal = await manager.getRepository(Proposal).findOne({ where: { id } });
-    if (!proposal) throw new NotFoundError();
-    const facts = await this.facts(manager, proposal);
-    if (!canView(viewer, facts)) throw new NotFoundError();
-    return { proposal, facts, actors: actorsFor(viewer, facts) };
-  }
-
-  /** Everything the proposal page shows. */
-  async detail(viewer: Viewer, id: number) {
-    const { facts, actors } = await this.getVisible(viewer, id);
-    const proposal = await this.proposals.findOneOrFail({
-      where: { id },
-      // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
-      relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
-    });
-    const routings = await this.db.dataSource.getRepository(Routing).find({
-      where: { proposalId: id },
-      relations: { division: true, opinionBy: true },
-      order: { isLead: 'DESC', id: 'ASC' },
-    });
-    const history = await this.db.dataSource.getRepository(ProposalHistoryEntry).find({
-      where: { proposalId: id },
-      relations: { actor: true },
-      order: { id: 'ASC' },
-    });
-    return { proposal, facts, actors, routings, history, named: await this.namedColleagues(id) };
-  }
-
-  /** The colleagues named on a proposal with their answer: 共同提案者 (accepted) and 招待中 (invited). */
-  async namedColleagues(proposalId: number): Promise<{ user: User; status: CoproposerStatus }[]> {
-    const rows = await this.coproposerRows(this.db.dataSource.manager, proposalId);
-    const users = rows.length ? await this.db.dataSource.getRepository(User).find({ where: { id: In(rows.map((r) => r.userId)) } }) : [];
-    return rows.flatMap((r) => {
-      const user = users.find((u) => u.id === r.userId);
-      return user ? [{ user, status: r.status }] : [];
-    });
-  }
 
   /**
    * Only what the user may see, filtered, ordered and paged. Built for a million proposals: the page's
@@ -298,7 +231,7 @@ export class ProposalsService {
 
   /** What the user may see, narrowed by the list's filters (not yet ordered or paged). */
   private async filteredQuery(viewer: Viewer, filters: ProposalFilters): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean; recentOnly: boolean }> {
-    const query = this.visibleQuery(viewer);
+    const query = this.repository.visibleQuery(viewer);
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
     if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
@@ -364,7 +297,7 @@ export class ProposalsService {
     if (this.db.isSqlite && [...q].length >= 3) {
       // the newest matches, read from the index newest first, joined to what the viewer may see
       const newest = `SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH :phrase ORDER BY rowid DESC LIMIT ${KEYWORD_SCAN_LIMIT}`;
-      const rows = await this.visibleQuery(viewer!)
+      const rows = await this.repository.visibleQuery(viewer!)
         .select('p.id', 'id')
         .innerJoin(`(${newest})`, 'm', 'm.id = p.id')
         .setParameter('phrase', phrase)
@@ -475,44 +408,6 @@ export class ProposalsService {
     return { items, total, more: counted > LIST_MAX_ROWS, recentOnly, page, pages };
   }
 
-  /**
-   * Of these proposals, the submitted ones (never drafts, not even one's own) this user may see; in
-   * no particular order. Only the columns a list of similar proposals needs: it runs while typing.
-   */
-  visibleSubmittedAmong(viewer: Viewer, ids: readonly number[]): Promise<Proposal[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return this.visibleQuery(viewer)
-      .select(['p.id', 'p.number', 'p.title', 'p.status', 'p.decision', 'p.submittedAt', 'p.proposalText', 'p.currentProblem'])
-      .andWhere('p.id IN (:...candidateIds)', { candidateIds: [...ids] })
-      .andWhere('p.status <> :notDraft', { notDraft: 'draft' })
-      .getMany();
-  }
-
-  /** The visibility rule of proposal-access.ts as SQL, for lists. */
-  private visibleQuery(viewer: Viewer): SelectQueryBuilder<Proposal> {
-    const query = this.proposals.createQueryBuilder('p');
-    // co-proposers and colleagues invited to be one (any row of proposal_coproposers), as canView
-    const own = 'p.proposer_id = :me OR EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)';
-    if (viewer.roles.includes('office') || viewer.roles.includes('admin')) {
-      return query.where(`(p.status <> :draft OR ${own})`, { draft: 'draft', me: viewer.id });
-    }
-    return query.where(
-      new Brackets((w) => {
-        w.where(own, { me: viewer.id }).orWhere('(p.status = :decided AND p.decision IN (:...adopted))', {
-          decided: 'decided',
-          adopted: ADOPTED_CASE_DECISIONS,
-        });
-        if (viewer.roles.includes('reviewer') && viewer.divisionId !== null) {
-          w.orWhere(`(p.status <> :draft AND EXISTS (SELECT 1 FROM routings rv WHERE rv.proposal_id = p.id AND rv.division_id = :myDivision AND ${ROUTED_DIVISION_SQL('rv')}))`, {
-            draft: 'draft',
-            myDivision: viewer.divisionId,
-            routedYes: true,
-          });
-        }
-      }),
-    );
-  }
-
   // --- writing: the proposer's own steps ---
 
   /**
@@ -577,25 +472,18 @@ export class ProposalsService {
         const formKey = dto.formKey ? storedFormKey(user.id, dto.formKey) : null;
         const inserted = await repo.insert({ ...fields, status: 'draft', version: 1, proposerId: user.id, formKey });
         proposal = await repo.findOneOrFail({ where: { id: inserted.identifiers[0].id as number } });
-        await manager.getRepository(ProposalHistoryEntry).insert({
-          proposalId: proposal.id,
-          actorId: user.id,
-          action: 'save_draft',
-          fromStatus: null,
-          toStatus: 'draft',
-          detail: '作成',
-        });
+        await this.repository.addHistory(manager, { proposal, fromStatus: null, actorId: user.id, action: 'save_draft', detail: '作成' });
       } else {
         const current = await repo.findOne({ where: { id } });
         if (!current) throw new NotFoundError();
-        const facts = await this.facts(manager, current);
+        const facts = await this.repository.facts(manager, current);
         if (!canView(user, facts)) throw new NotFoundError();
         const actors = actorsFor(user, facts);
         if (files.length && !canChangeAttachments(actors, current.status)) {
           throw FormValidationException.field('files', '添付ファイルを追加できるのは、下書きか差戻し中の提案の提案者だけです。');
         }
         // the compare-and-set below also holds the row, so no other upload slips past the room check
-        await applyTransition(manager, {
+        proposal = await this.repository.recordStep(manager, {
           proposal: current,
           action: 'save_draft',
           actors,
@@ -606,7 +494,6 @@ export class ProposalsService {
         if (fields.title !== current.title || fields.proposalText !== current.proposalText || fields.currentProblem !== current.currentProblem) {
           await forgetRankingsAfterTextChange(manager, current);
         }
-        proposal = await repo.findOneOrFail({ where: { id } });
       }
       await this.replaceCoproposers(manager, user, proposal, coproposerIds);
       // before the submission, so the office is told of a proposal that has its files
@@ -623,7 +510,7 @@ export class ProposalsService {
   }
 
   private async submitInTransaction(manager: EntityManager, user: User, proposal: Proposal): Promise<void> {
-    const facts = await this.facts(manager, proposal);
+    const facts = await this.repository.facts(manager, proposal);
     const firstSubmission = proposal.number === null;
     const now = new Date();
     const changes: Partial<Proposal> = { submittedAt: proposal.submittedAt ?? now };
@@ -635,7 +522,7 @@ export class ProposalsService {
       changes.number = formatProposalNumber(fiscalYear, await this.nextSequence(manager, fiscalYear));
       changes.proposerDivisionId = user.divisionId;
     }
-    await applyTransition(manager, {
+    await this.repository.recordStep(manager, {
       proposal,
       action: 'submit',
       actors: actorsFor(user, facts),
@@ -663,8 +550,8 @@ export class ProposalsService {
 
   async withdraw(user: User, id: number, dto: WithdrawDto): Promise<Proposal> {
     return this.db.transaction(async (manager) => {
-      const { proposal, facts, actors } = await this.getVisible(user, id, manager);
-      await applyTransition(manager, {
+      const { proposal, facts, actors } = await this.repository.getVisible(user, id, manager);
+      const withdrawn = await this.repository.recordStep(manager, {
         proposal,
         action: 'withdraw',
         actors,
@@ -678,7 +565,7 @@ export class ProposalsService {
       if (facts.status !== 'draft') {
         await this.notifyOffice(manager, id, `提案「${proposal.title}」が提案者により取り下げられました。`);
       }
-      return manager.getRepository(Proposal).findOneOrFail({ where: { id } });
+      return withdrawn;
     });
   }
 
@@ -742,7 +629,7 @@ export class ProposalsService {
    * a co-proposer without accepting (acceptCoproposal).
    */
   private async replaceCoproposers(manager: EntityManager, user: User, proposal: Proposal, userIds: number[]): Promise<void> {
-    const current = await this.coproposerRows(manager, proposal.id);
+    const current = await this.repository.coproposerRows(manager, proposal.id);
     const removed = current.filter((c) => !userIds.includes(c.userId)).map((c) => c.userId);
     const added = userIds.filter((id) => !current.some((c) => c.userId === id));
     if (removed.length) {
@@ -752,14 +639,7 @@ export class ProposalsService {
     if (!added.length) return;
     await manager.getRepository(ProposalCoproposer).insert(added.map((userId) => ({ proposalId: proposal.id, userId, status: 'invited' as const })));
     const names = await manager.getRepository(User).find({ where: { id: In(added) } });
-    await manager.getRepository(ProposalHistoryEntry).insert({
-      proposalId: proposal.id,
-      actorId: user.id,
-      action: 'coproposal',
-      fromStatus: proposal.status,
-      toStatus: proposal.status,
-      detail: `${names.map((u) => `${u.name}さん`).join('、')}を共同提案者に招待`,
-    });
+    await this.repository.addHistory(manager, { proposal, actorId: user.id, action: 'coproposal', detail: `${names.map((u) => `${u.name}さん`).join('、')}を共同提案者に招待` });
     for (const userId of added) {
       await this.notifications.notify(manager, {
         userIds: [userId],
@@ -769,16 +649,6 @@ export class ProposalsService {
         taskKey: TaskKeys.coproposal(userId),
       });
     }
-  }
-
-  /** The office's latest 差戻し of a proposal: its comment is written for the proposer (see history-visibility.ts). */
-  async lastReturn(proposalId: number): Promise<{ comment: string | null; at: Date; by: string | null } | null> {
-    const entry = await this.db.dataSource.getRepository(ProposalHistoryEntry).findOne({
-      where: { proposalId, action: 'return' },
-      relations: { actor: true },
-      order: { id: 'DESC' },
-    });
-    return entry ? { comment: entry.comment, at: entry.createdAt, by: entry.actor?.name ?? null } : null;
   }
 
   /** Names of co-proposers, for refilling the form. */

@@ -5,7 +5,7 @@ import { DbService } from '../database/db.service';
 import { Viewer } from './proposal-access';
 import { DECISION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { Proposal } from './proposal.entity';
-import { ProposalsService } from './proposals.service';
+import { ProposalRepository } from './proposal.repository';
 import { currentGeneration, readRanking, storeRanking } from './similar-rankings';
 
 /** One line of "似ている提案". */
@@ -119,7 +119,7 @@ const similarLine = (p: Proposal): SimilarProposal => ({
 export class SimilarProposalsService {
   constructor(
     private readonly db: DbService,
-    private readonly proposals: ProposalsService,
+    private readonly repository: ProposalRepository,
     private readonly logger: AppLogger,
   ) {}
 
@@ -131,7 +131,7 @@ export class SimilarProposalsService {
     const probe: Probe = { title: probePart(text), body: null };
     if (!probe.title) return [];
     const rankedIds = await this.rankedCandidateIds(probe, excludeId ?? 0, null);
-    const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
+    const visible = new Map((await this.repository.visibleSubmittedAmong(viewer, rankedIds)).map((p) => [p.id, p]));
     const similar: SimilarProposal[] = [];
     for (const id of rankedIds) {
       const p = visible.get(id);
@@ -149,7 +149,7 @@ export class SimilarProposalsService {
     if (!proposal.submittedAt) return [];
     const stored = await readRanking(this.db.dataSource.manager, proposal.id);
     const ids = stored && !stored.stale ? stored.ids : await this.rankEarlier(proposal.id);
-    const visible = new Map((await this.proposals.visibleSubmittedAmong(viewer, ids)).map((p) => [p.id, p]));
+    const visible = new Map((await this.repository.visibleSubmittedAmong(viewer, ids)).map((p) => [p.id, p]));
     return ids
       .map((id) => visible.get(id))
       .filter((p): p is Proposal => p !== undefined)

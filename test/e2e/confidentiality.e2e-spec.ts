@@ -4,6 +4,7 @@ import { NotFoundError } from '../../src/common/errors';
 import { Notification } from '../../src/notifications/notification.entity';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
+import { ProposalRepository } from '../../src/proposals/proposal.repository';
 import { ProposalsService } from '../../src/proposals/proposals.service';
 import { User } from '../../src/users/user.entity';
 import { createTestApp, TestApp } from '../factories/test-app';
@@ -112,7 +113,7 @@ describe('internal text stays internal', () => {
       const visible: number[] = [];
       for (const pid of ids) {
         try {
-          await service.getVisible(user, pid);
+          await t.app.get(ProposalRepository).getVisible(user, pid);
           visible.push(pid);
         } catch (error) {
           if (!(error instanceof NotFoundError)) throw error;

@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { NotFoundError } from '../common/errors';
+import { DbService } from '../database/db.service';
+import { User } from '../users/user.entity';
+import { actorsFor, canView, CoproposerStatus, ProposalFacts, Viewer, visibleWhere } from './proposal-access';
+import { ProposalCoproposer } from './proposal-coproposer.entity';
+import { ProposalHistoryEntry } from './proposal-history.entity';
+import { nextStatus, refusalReason } from './proposal-state-machine';
+import { ActionNotAllowedError, StaleProposalError, TransitionRequest } from './proposal-transition';
+import { Proposal } from './proposal.entity';
+import { Routing } from './routing.entity';
+
+/** A history row that records something besides a change of status (共同提案, 実施状況, 作成). */
+export interface HistoryNote {
+  proposal: Pick<Proposal, 'id' | 'status'>;
+  actorId: number | null;
+  action: ProposalHistoryEntry['action'];
+  detail?: string | null;
+  comment?: string | null;
+  /** The status before, when the note is about a proposal being made (null). */
+  fromStatus?: Proposal['status'] | null;
+}
+
+/**
+ * The proposal aggregate as stored: the proposal, its co-proposers, routings and history. Every read
+ * of it that the access rules depend on and every write of a step with its history row is here, so
+ * the services hold the rules and never ask how a proposal is stored. Reads take the caller's manager
+ * where they must see the caller's transaction.
+ */
+@Injectable()
+export class ProposalRepository {
+  constructor(private readonly db: DbService) {}
+
+  private get manager(): EntityManager {
+    return this.db.dataSource.manager;
+  }
+
+  // --- the access facts ---
+
+  /** Everyone named on the proposal besides the proposer, with whether they accepted (共同提案者) or not yet (招待中). */
+  async coproposerRows(manager: EntityManager, proposalId: number): Promise<{ userId: number; status: CoproposerStatus }[]> {
+    const rows = await manager.getRepository(ProposalCoproposer).find({ where: { proposalId }, order: { userId: 'ASC' } });
+    return rows.map((c) => ({ userId: c.userId, status: c.status }));
+  }
+
+  /** The co-proposers who accepted: authors with the proposer (told of its progress, listed on it). */
+  async coproposerIds(manager: EntityManager, proposalId: number): Promise<number[]> {
+    return (await this.coproposerRows(manager, proposalId)).filter((c) => c.status === 'accepted').map((c) => c.userId);
+  }
+
+  /** The facts the access rules need, loaded in one place. */
+  async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
+    const [routings, named] = await Promise.all([manager.getRepository(Routing).find({ where: { proposalId: proposal.id } }), this.coproposerRows(manager, proposal.id)]);
+    return {
+      proposerId: proposal.proposerId,
+      coproposerIds: named.filter((c) => c.status === 'accepted').map((c) => c.userId),
+      invitedIds: named.filter((c) => c.status === 'invited').map((c) => c.userId),
+      status: proposal.status,
+      decision: proposal.decision,
+      activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
+      routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
+      leadDivisionId: proposal.leadDivisionId,
+    };
+  }
+
+  /** A proposal this user may see, or NotFoundError (never a 403 that would confirm it exists). */
+  async getVisible(viewer: Viewer, id: number, manager: EntityManager = this.manager) {
+    const proposal = await manager.getRepository(Proposal).findOne({ where: { id } });
+    if (!proposal) throw new NotFoundError();
+    const facts = await this.facts(manager, proposal);
+    if (!canView(viewer, facts)) throw new NotFoundError();
+    return { proposal, facts, actors: actorsFor(viewer, facts) };
+  }
+
+  /** Proposals as the viewer may see them (proposal-access.ts visibleWhere), for lists: `p` is the alias. */
+  visibleQuery(viewer: Viewer): SelectQueryBuilder<Proposal> {
+    const { sql, params } = visibleWhere(viewer);
+    return this.manager.getRepository(Proposal).createQueryBuilder('p').where(sql, params);
+  }
+
+  /**
+   * Of these proposals, the submitted ones (never drafts, not even one's own) this user may see; in
+   * no particular order. Only the columns a list of similar proposals needs: it runs while typing.
+   */
+  visibleSubmittedAmong(viewer: Viewer, ids: readonly number[]): Promise<Proposal[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.visibleQuery(viewer)
+      .select(['p.id', 'p.number', 'p.title', 'p.status', 'p.decision', 'p.submittedAt', 'p.proposalText', 'p.currentProblem'])
+      .andWhere('p.id IN (:...candidateIds)', { candidateIds: [...ids] })
+      .andWhere('p.status <> :notDraft', { notDraft: 'draft' })
+      .getMany();
+  }
+
+  // --- the proposal page ---
+
+  /** Everything the proposal page shows of a proposal the viewer may see. */
+  async detail(viewer: Viewer, id: number) {
+    const { facts, actors } = await this.getVisible(viewer, id);
+    const [proposal, routings, history, named] = await Promise.all([
+      this.manager.getRepository(Proposal).findOneOrFail({
+        where: { id },
+        // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
+        relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
+      }),
+      this.manager.getRepository(Routing).find({ where: { proposalId: id }, relations: { division: true, opinionBy: true }, order: { isLead: 'DESC', id: 'ASC' } }),
+      this.manager.getRepository(ProposalHistoryEntry).find({ where: { proposalId: id }, relations: { actor: true }, order: { id: 'ASC' } }),
+      this.namedColleagues(id),
+    ]);
+    return { proposal, facts, actors, routings, history, named };
+  }
+
+  /** The colleagues named on a proposal with their answer: 共同提案者 (accepted) and 招待中 (invited). */
+  async namedColleagues(proposalId: number): Promise<{ user: User; status: CoproposerStatus }[]> {
+    const rows = await this.coproposerRows(this.manager, proposalId);
+    const users = rows.length ? await this.manager.getRepository(User).find({ where: { id: In(rows.map((r) => r.userId)) } }) : [];
+    return rows.flatMap((r) => {
+      const user = users.find((u) => u.id === r.userId);
+      return user ? [{ user, status: r.status }] : [];
+    });
+  }
+
+  /** The office's latest 差戻し of a proposal: its comment is written for the proposer (see history-visibility.ts). */
+  async lastReturn(proposalId: number): Promise<{ comment: string | null; at: Date; by: string | null } | null> {
+    const entry = await this.manager.getRepository(ProposalHistoryEntry).findOne({ where: { proposalId, action: 'return' }, relations: { actor: true }, order: { id: 'DESC' } });
+    return entry ? { comment: entry.comment, at: entry.createdAt, by: entry.actor?.name ?? null } : null;
+  }
+
+  // --- writing: a step and its history row ---
+
+  /**
+   * Applies one step of the state machine as a compare-and-set on status and version, writes its
+   * history row, and returns the proposal as it now is, all in the caller's transaction. Zero rows
+   * changed means someone acted first: the StaleProposalError thrown rolls the caller's transaction
+   * back, so nothing is half-done.
+   */
+  async recordStep(manager: EntityManager, request: TransitionRequest): Promise<Proposal> {
+    const { proposal, action } = request;
+    // A stale page is reported as such first: the person needs to see what changed, not a refusal.
+    if (request.expectedVersion !== proposal.version) throw new StaleProposalError(proposal.id, proposal.status);
+    const actor = request.actors.find((a) => nextStatus(proposal.status, action, a) !== null);
+    if (!actor) throw new ActionNotAllowedError(refusalReason(proposal.status, action, request.actors), proposal.id);
+    const to = nextStatus(proposal.status, action, actor)!;
+    await this.compareAndSet(manager, proposal, request.expectedVersion, { ...request.changes, status: to }, proposal.status);
+    await this.addHistory(manager, { proposal: { id: proposal.id, status: to }, fromStatus: proposal.status, actorId: request.actorId, action, detail: request.detail, comment: request.comment });
+    return manager.getRepository(Proposal).findOneOrFail({ where: { id: proposal.id } });
+  }
+
+  /**
+   * A change that leaves the status as it is (実施状況): a compare-and-set on the version with its
+   * history row; returns the proposal as it now is.
+   */
+  async recordUpdate(
+    manager: EntityManager,
+    request: { proposal: Pick<Proposal, 'id' | 'status' | 'version'>; expectedVersion: number; changes: Partial<Omit<Proposal, 'id' | 'status' | 'version'>>; note: Omit<HistoryNote, 'proposal'> },
+  ): Promise<Proposal> {
+    const { proposal } = request;
+    if (request.expectedVersion !== proposal.version) throw new StaleProposalError(proposal.id, proposal.status);
+    await this.compareAndSet(manager, proposal, request.expectedVersion, request.changes, null);
+    await this.addHistory(manager, { ...request.note, proposal });
+    return manager.getRepository(Proposal).findOneOrFail({ where: { id: proposal.id } });
+  }
+
+  /** A history row; from and to are the proposal's status unless `fromStatus` says otherwise. */
+  async addHistory(manager: EntityManager, note: HistoryNote): Promise<void> {
+    await manager.getRepository(ProposalHistoryEntry).insert({
+      proposalId: note.proposal.id,
+      actorId: note.actorId,
+      action: note.action,
+      fromStatus: note.fromStatus === undefined ? note.proposal.status : note.fromStatus,
+      toStatus: note.proposal.status,
+      detail: note.detail ?? null,
+      comment: note.comment?.trim() ? note.comment.trim() : null,
+    });
+  }
+
+  /** Updates the row only if it is still at the version (and status, when given) the person saw. */
+  private async compareAndSet(
+    manager: EntityManager,
+    proposal: Pick<Proposal, 'id' | 'status'>,
+    version: number,
+    changes: Partial<Proposal>,
+    fromStatus: Proposal['status'] | null,
+  ): Promise<void> {
+    const where = fromStatus === null ? 'id = :id AND version = :version' : 'id = :id AND status = :from AND version = :version';
+    const result = await manager
+      .createQueryBuilder()
+      .update(Proposal)
+      .set({ ...changes, version: () => 'version + 1', updatedAt: new Date() })
+      .where(where, { id: proposal.id, from: fromStatus, version })
+      .execute();
+    if (result.affected !== 1) {
+      const current = await manager.getRepository(Proposal).findOne({ where: { id: proposal.id } });
+      throw new StaleProposalError(proposal.id, current?.status ?? proposal.status);
+    }
+  }
+}
