@@ -327,6 +327,8 @@ async function main(): Promise<void> {
       DATA_DIR: DATA,
       DEMO_DATA: 'false',
       SCHEDULER: 'false',
+      // the targets are for one process unless said (issue 11); BENCH_WORKERS=2 measures two
+      WORKERS: process.env.BENCH_WORKERS || '1',
       PORT: String(appPort),
       TRUST_PROXY: '1',
       DATABASE_URL: '',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /** Everything the app reads from the environment, checked once at start. */
@@ -38,7 +39,16 @@ export interface AppConfig {
    * `send-reminders` and `send-mail` instead (either way is safe with several instances).
    */
   scheduler: boolean;
+  /**
+   * Processes serving requests (node:cluster, sharing the port): by default one per core, because one
+   * Node process uses one core for the pages and SQLite/PostgreSQL take several processes fine. 1 runs
+   * the app in this one process, without a cluster.
+   */
+  workers: number;
 }
+
+/** Far more than any machine this runs on has cores; a typo such as 1000 is refused rather than forked. */
+export const MAX_WORKERS = 256;
 
 /** A configuration problem, reported as one line and a non-zero exit. */
 export class ConfigError extends Error {}
@@ -79,7 +89,8 @@ function smtpUrl(env: Env): string | null {
   return raw;
 }
 
-export function loadConfig(env: Env = process.env): AppConfig {
+/** `cores` is the machine's, asked of Node unless a test gives it. */
+export function loadConfig(env: Env = process.env, cores: number = availableParallelism()): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
   const port = integer(env, 'PORT', 3000, 1, 65535);
@@ -129,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailFrom: env.MAIL_FROM?.trim() || 'kaikaku-no-tane@localhost',
     publicUrl: (env.PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, ''),
     scheduler: flag(env, 'SCHEDULER', true),
+    workers: integer(env, 'WORKERS', Math.max(1, Math.min(cores, MAX_WORKERS)), 1, MAX_WORKERS),
   };
 }
 

@@ -54,6 +54,8 @@ export function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     DEMO_DATA: 'false',
     SCHEDULER: 'false',
     LOG_LEVEL: 'info',
+    // one process, whose pid is the app's (the fault tests limit and kill it); workers.e2e-spec.ts sets its own
+    WORKERS: '1',
     ...extra,
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig, MAX_WORKERS } from '../../src/config/config';
 
 /** 40 characters: comfortably over the 32-character minimum. */
 const SECRET = 'x'.repeat(8) + '0123456789abcdef0123456789abcdef';
@@ -181,6 +181,38 @@ describe('loadConfig', () => {
       const message = configError({ SESSION_SECRET: SECRET, LOG_LEVEL: level }).message;
       expect(message).toContain('LOG_LEVEL');
       expect(message).toContain(level);
+    });
+  });
+
+  describe('WORKERS', () => {
+    it('defaults to the number of cores the process may use', () => {
+      expect(loadConfig({ SESSION_SECRET: SECRET }).workers).toBe(availableParallelism());
+      expect(loadConfig({ SESSION_SECRET: SECRET }, 6).workers).toBe(6);
+      expect(loadConfig({ SESSION_SECRET: SECRET, WORKERS: '' }, 6).workers).toBe(6);
+      expect(loadConfig({ SESSION_SECRET: SECRET }, 1).workers).toBe(1);
+    });
+
+    it('never defaults to more than it would accept', () => {
+      expect(loadConfig({ SESSION_SECRET: SECRET }, MAX_WORKERS + 100).workers).toBe(MAX_WORKERS);
+    });
+
+    it('takes WORKERS over the number of cores', () => {
+      expect(loadConfig({ SESSION_SECRET: SECRET, WORKERS: '1' }, 8).workers).toBe(1);
+      expect(loadConfig({ SESSION_SECRET: SECRET, WORKERS: '4' }, 2).workers).toBe(4);
+    });
+
+    it.each([
+      ['1', 1],
+      ['2', 2],
+      ['16', 16],
+      [String(MAX_WORKERS), MAX_WORKERS],
+    ])('accepts WORKERS=%s (1 is one process without a cluster)', (value, workers) => {
+      expect(loadConfig({ SESSION_SECRET: SECRET, WORKERS: value }).workers).toBe(workers);
+    });
+
+    it.each(['0', '-1', '1.5', 'two', 'auto', ' 2', '2 ', '1e2', String(MAX_WORKERS + 1)])('refuses WORKERS=%j with a Japanese message naming it and the value', (value) => {
+      const message = configError({ SESSION_SECRET: SECRET, WORKERS: value }).message;
+      expect(message).toBe(`WORKERS は 1〜${MAX_WORKERS} の整数で指定してください（現在の値: "${value}"）`);
     });
   });
 
