@@ -32,6 +32,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Pages are no-store (below), so an ETag could never be used: not hashing every page saves its cost.
+  // Static files keep theirs (express.static has its own).
+  app.set('etag', false);
   app.setBaseViewsDir(viewsDir);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
@@ -86,13 +89,15 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      // Each request pushes the expiry forward: the cookie lifetime is the idle timeout.
-      rolling: true,
+      // The idle timeout is kept on the server: the store's expiry moves forward with activity
+      // (DatabaseSessionStore.touch) and an expired row is no session. The cookie itself lives until
+      // the browser closes, so it is not signed and sent again with every response (issue 11: rolling
+      // cookies cost an HMAC and a Set-Cookie per page, and told nothing the server does not enforce).
+      rolling: false,
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
         secure: config.secureCookies,
-        maxAge: config.sessionIdleMinutes * 60 * 1000,
       },
     }),
   );
