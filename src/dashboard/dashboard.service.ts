@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { eraFiscalYearLabel, fiscalYearLabel, fiscalYearOf } from '../common/fiscal-year';
 import { daysBetween, formatDateLabel, jstDateString } from '../common/jst';
-import { DUE_SOON_DAYS } from '../proposals/inbox.service';
+import { DUE_SOON_DAYS } from '../review/inbox.service';
 import { DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from '../proposals/proposal-state-machine';
 import { Proposal } from '../proposals/proposal.entity';
 import { formatRate } from '../reports/rates';

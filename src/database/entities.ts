@@ -6,7 +6,7 @@ import { Notification } from '../notifications/notification.entity';
 import { OutboxMail } from '../notifications/outbox-mail.entity';
 import { Category } from '../organization/category.entity';
 import { Division } from '../organization/division.entity';
-import { Attachment } from '../proposals/attachment.entity';
+import { Attachment } from '../attachments/attachment.entity';
 import { ProposalCoproposer } from '../proposals/proposal-coproposer.entity';
 import { ProposalHistoryEntry } from '../proposals/proposal-history.entity';
 import { ProposalNumberSequence } from '../proposals/proposal-number-sequence.entity';

@@ -3,7 +3,7 @@ import { AppLogger } from '../common/app-logger';
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { DbService } from '../database/db.service';
 import { isUniqueViolation } from '../database/unique-violation';
-import { DUE_SOON_DAYS } from '../proposals/inbox.service';
+import { DUE_SOON_DAYS } from '../review/inbox.service';
 import { addDays } from '../proposals/proposal-view.service';
 import { Routing } from '../proposals/routing.entity';
 import { User } from '../users/user.entity';

@@ -6,8 +6,8 @@ import { catchError, Observable, throwError } from 'rxjs';
 import { FormValidationException } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
 import { beginUpload, interceptToDisk, refuseUnreadBody, uploadDiskStorage } from '../common/upload-limits';
-import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment, uploadedFileName } from './attachment-files';
-import { AttachmentsService } from './attachments.service';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment, uploadedFileName } from '../attachments/attachment-files';
+import { AttachmentsService } from '../attachments/attachments.service';
 import { ProposalViewService } from './proposal-view.service';
 
 /** The proposal form's file input. */

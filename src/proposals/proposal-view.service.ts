@@ -21,7 +21,7 @@ import {
 import { ActionNotAllowedError } from './proposal-transition';
 import { Proposal } from './proposal.entity';
 import { ProposalRepository } from './proposal.repository';
-import { AttachmentsService, canChangeAttachments } from './attachments.service';
+import { AttachmentsService, canChangeAttachments } from '../attachments/attachments.service';
 import { SimilarProposalsService } from './similar-proposals.service';
 
 /** Adds days to a YYYY-MM-DD date. */

@@ -26,7 +26,7 @@ import {
   checkAttachmentFiles,
   storeAttachments,
   UploadedAttachment,
-} from './attachment-files';
+} from '../attachments/attachment-files';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ProposalHistoryEntry } from './proposal-history.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';

@@ -1,6 +1,6 @@
 import { fiscalYearOf } from '../../src/common/fiscal-year';
 import { createHash } from 'node:crypto';
-import { Attachment } from '../../src/proposals/attachment.entity';
+import { Attachment } from '../../src/attachments/attachment.entity';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { jstDateString } from '../../src/common/jst';

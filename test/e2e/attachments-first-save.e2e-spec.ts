@@ -1,6 +1,6 @@
 import TestAgent from 'supertest/lib/agent';
-import { Attachment } from '../../src/proposals/attachment.entity';
-import { ATTACHMENT_MESSAGES } from '../../src/proposals/attachment-files';
+import { Attachment } from '../../src/attachments/attachment.entity';
+import { ATTACHMENT_MESSAGES } from '../../src/attachments/attachment-files';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { visibleText } from '../factories/auth-helpers';
 import { loadProposal, postForm, proposalIdFrom, submitProposal, validProposal, workflowActors } from '../factories/proposals';

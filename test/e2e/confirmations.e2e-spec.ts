@@ -1,5 +1,5 @@
 import TestAgent from 'supertest/lib/agent';
-import { Attachment } from '../../src/proposals/attachment.entity';
+import { Attachment } from '../../src/attachments/attachment.entity';
 import { User } from '../../src/users/user.entity';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { advance, loadProposal, postForm, submitProposal, validProposal, workflowActors, WorkflowActors } from '../factories/proposals';

@@ -10,8 +10,8 @@ import { MAIL_DELIVERIES, NOTIFICATION_EVENTS } from '../../src/notifications/no
 import { Notification } from '../../src/notifications/notification.entity';
 import { Category } from '../../src/organization/category.entity';
 import { Division, DIVISION_KINDS } from '../../src/organization/division.entity';
-import { Attachment } from '../../src/proposals/attachment.entity';
-import { ATTACHMENT_MAX_BYTES } from '../../src/proposals/attachments.service';
+import { Attachment } from '../../src/attachments/attachment.entity';
+import { ATTACHMENT_MAX_BYTES } from '../../src/attachments/attachments.service';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { DECISION_LABELS, DECISIONS, IMPLEMENTATION_LABELS, NOT_ACCEPTED_REASONS } from '../../src/proposals/proposal-state-machine';
 import { Routing } from '../../src/proposals/routing.entity';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import TestAgent from 'supertest/lib/agent';
 import { uploadTempRoot } from '../../src/common/upload-limits';
-import { Attachment } from '../../src/proposals/attachment.entity';
+import { Attachment } from '../../src/attachments/attachment.entity';
 import { postForm, proposalIdFrom, validProposal } from '../factories/proposals';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';

@@ -49,7 +49,7 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
     personas['reviewer without a division'] = { ...noDivision, divisionId: null };
 
     // every status, and for decided every decision; each with and without routings and colleagues
-    const shapes: { status: ProposalStatus; decision: Decision | null }[] = PROPOSAL_STATUSES.flatMap((status) =>
+    const shapes: { status: ProposalStatus; decision: Decision | null }[] = PROPOSAL_STATUSES.flatMap<{ status: ProposalStatus; decision: Decision | null }>((status) =>
       status === 'decided' ? DECISIONS.filter((d) => d !== 'continued').map((decision) => ({ status, decision })) : [{ status, decision: status === 'continued' ? 'continued' : null }],
     );
     const ids: number[] = [];

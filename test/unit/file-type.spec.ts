@@ -12,7 +12,7 @@ import {
   formatFileSize,
   mediaTypeLabel,
   zipEntryNames,
-} from '../../src/proposals/file-type';
+} from '../../src/attachments/file-type';
 
 // --- real minimal files, built the way the programs that make them lay them out ---
 

@@ -24,9 +24,9 @@ import { FormPage, FormValidationException } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
 import { beginUpload, interceptToDisk, refuseUnreadBody, uploadDiskStorage } from '../common/upload-limits';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, AttachmentsService, UploadedAttachment } from './attachments.service';
-import { DeleteAttachmentDto } from './dto/workflow.dto';
+import { DeleteAttachmentDto } from '../proposals/dto/workflow.dto';
 import { contentDisposition } from './file-type';
-import { ProposalViewService } from './proposal-view.service';
+import { ProposalViewService } from '../proposals/proposal-view.service';
 
 /**
  * multer (through Nest's FileInterceptor) with limits: one file of at most ATTACHMENT_MAX_BYTES,

@@ -16,11 +16,11 @@ import {
   UploadedAttachment,
 } from './attachment-files';
 import { formatFileSize, mediaTypeLabel } from './file-type';
-import { Viewer } from './proposal-access';
-import { STATUS_LABELS } from './proposal-state-machine';
-import { ActionNotAllowedError } from './proposal-transition';
-import { Proposal } from './proposal.entity';
-import { ProposalRepository } from './proposal.repository';
+import { Viewer } from '../proposals/proposal-access';
+import { STATUS_LABELS } from '../proposals/proposal-state-machine';
+import { ActionNotAllowedError } from '../proposals/proposal-transition';
+import { Proposal } from '../proposals/proposal.entity';
+import { ProposalRepository } from '../proposals/proposal.repository';
 
 // The rules live in attachment-files.ts (shared with the proposal form); re-exported for existing callers.
 export { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, ATTACHMENTS_PER_PROPOSAL, canChangeAttachments };

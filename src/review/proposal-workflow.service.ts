@@ -9,8 +9,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { Division } from '../organization/division.entity';
 import { isValidOn } from '../organization/division-tree';
 import { User } from '../users/user.entity';
-import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from './dto/workflow.dto';
-import { canReportImplementation } from './proposal-access';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from '../proposals/dto/workflow.dto';
+import { canReportImplementation } from '../proposals/proposal-access';
 import {
   canMoveImplementation,
   DECISION_LABELS,
@@ -18,12 +18,12 @@ import {
   IMPLEMENTATION_LABELS,
   implementationAfterDecision,
   NOT_ACCEPTED_REASON_LABELS,
-} from './proposal-state-machine';
-import { ActionNotAllowedError, StaleProposalError } from './proposal-transition';
-import { Proposal } from './proposal.entity';
-import { ProposalRepository } from './proposal.repository';
-import { ProposalsService } from './proposals.service';
-import { Routing } from './routing.entity';
+} from '../proposals/proposal-state-machine';
+import { ActionNotAllowedError, StaleProposalError } from '../proposals/proposal-transition';
+import { Proposal } from '../proposals/proposal.entity';
+import { ProposalRepository } from '../proposals/proposal.repository';
+import { ProposalsService } from '../proposals/proposals.service';
+import { Routing } from '../proposals/routing.entity';
 
 /** The office's and the divisions' steps: screening, routing, opinions, decision, implementation. */
 @Injectable()

@@ -3,10 +3,10 @@ import { DataSource, In } from 'typeorm';
 import { daysBetween, formatJstDateTime, jstDateString } from '../common/jst';
 import { OrganizationService } from '../organization/organization.service';
 import { User } from '../users/user.entity';
-import { addDays } from './proposal-view.service';
-import { STATUS_LABELS } from './proposal-state-machine';
-import { Proposal } from './proposal.entity';
-import { Routing } from './routing.entity';
+import { addDays } from '../proposals/proposal-view.service';
+import { STATUS_LABELS } from '../proposals/proposal-state-machine';
+import { Proposal } from '../proposals/proposal.entity';
+import { Routing } from '../proposals/routing.entity';
 
 /** Days before the due date from which an opinion counts as "due soon". */
 export const DUE_SOON_DAYS = 3;

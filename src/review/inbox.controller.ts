@@ -1,7 +1,7 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Roles } from '../auth/access.decorators';
-import { IMPLEMENTATION_LABELS } from './proposal-state-machine';
+import { IMPLEMENTATION_LABELS } from '../proposals/proposal-state-machine';
 import { InboxService } from './inbox.service';
 
 @Controller()

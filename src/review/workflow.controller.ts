@@ -4,8 +4,8 @@ import { Roles } from '../auth/access.decorators';
 import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
-import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from './dto/workflow.dto';
-import { ProposalViewService } from './proposal-view.service';
+import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from '../proposals/dto/workflow.dto';
+import { ProposalViewService } from '../proposals/proposal-view.service';
 import { ProposalWorkflowService } from './proposal-workflow.service';
 
 /**

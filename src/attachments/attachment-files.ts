@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { FormValidationException } from '../common/forms';
 import { Attachment } from './attachment.entity';
 import { ACCEPTED_KINDS_TEXT, baseFileName, cleanFileName, detectFileKind } from './file-type';
-import { Actor, ProposalStatus } from './proposal-state-machine';
+import { Actor, ProposalStatus } from '../proposals/proposal-state-machine';
 
 /*
  * The rules for files attached to a proposal, shared by the two ways in: the attachment form of the
