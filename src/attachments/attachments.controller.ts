@@ -86,14 +86,10 @@ export class AttachmentsController {
     private readonly views: ProposalViewService,
   ) {}
 
-  /** Re-renders the proposal page with the upload form's message. */
-  detailContext(req: Request): Promise<Record<string, unknown>> {
-    return this.views.detailContext(req);
-  }
 
   @Post()
   @Roles('staff')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: AttachmentsController, req) => c.views.detailContext(req))
   @UseInterceptors(AttachmentUploadInterceptor)
   async add(
     @Param('id', IdPipe) id: number,
@@ -127,7 +123,7 @@ export class AttachmentsController {
 
   @Post(':attachmentId/delete')
   @Roles('staff')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: AttachmentsController, req) => c.views.detailContext(req))
   async remove(
     @Param('id', IdPipe) id: number,
     @Param('attachmentId', IdPipe) attachmentId: number,

@@ -77,7 +77,7 @@ export class AuthController {
 
   @Post('account/password')
   @SignedIn()
-  @FormPage('account/password', 'passwordPage')
+  @FormPage('account/password', (c: AuthController, req) => c.passwordPage(req))
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request, @Res() res: Response) {
     const revokedAt = await this.auth.changePassword(req.user!, dto, req.sessionID, clientOf(req));
     // this session survives the revocation that ends the user's other sessions

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
-import { FORM_PAGE, FormPageMeta } from './forms';
+import { FORM_PAGE, FormPageMeta, PageLoader } from './forms';
 
 /**
  * Interceptors run before pipes, so this can tell the error-page filter, ahead of validation, which
@@ -23,10 +23,9 @@ export class FormPageInterceptor implements NestInterceptor {
       req.formPage = {
         ...meta,
         loadContext: async () => {
-          if (!meta.context) return {};
-          const controller = this.moduleRef.get(controllerClass, { strict: false }) as Record<string, unknown>;
-          const load = controller[meta.context] as (r: Request) => Promise<Record<string, unknown>>;
-          return load.call(controller, req);
+          if (!meta.load) return {};
+          const controller: unknown = this.moduleRef.get(controllerClass, { strict: false });
+          return (meta.load as PageLoader<unknown>)(controller, req);
         },
       };
     }

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { ArgumentMetadata, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidationOptions } from 'class-validator';
@@ -110,16 +111,22 @@ export const createValidationPipe = (): ValidationPipe =>
   });
 
 export const FORM_PAGE = 'tane:form-page';
+
+/**
+ * What a form page needs besides the user's input (the options of a select box, the proposal shown
+ * around an action form), loaded from the controller that handled the post. A typed function, not a
+ * method name: a renamed or removed loader is a compile error, not a 500 on the first refused form.
+ */
+export type PageLoader<C> = (controller: C, req: Request) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
 export interface FormPageMeta {
   /** The view to render again when the input is refused. */
   view: string;
-  /** Name of a controller method (req) => extra view locals, e.g. the options of a select box. */
-  context?: string;
+  load?: PageLoader<never>;
 }
 
 /** Marks a POST handler whose refused input goes back to `view` with messages and the typed values. */
-export const FormPage = (view: string, context?: string): MethodDecorator =>
-  SetMetadata(FORM_PAGE, { view, context } satisfies FormPageMeta);
+export const FormPage = <C>(view: string, load?: PageLoader<C>): MethodDecorator => SetMetadata(FORM_PAGE, { view, load: load as PageLoader<never> | undefined } satisfies FormPageMeta);
 
 // --- HTML forms send strings; these turn them into what the DTO means, in one place. ---
 

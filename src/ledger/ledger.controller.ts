@@ -112,7 +112,7 @@ export class LedgerController {
   }
 
   @Post('import')
-  @FormPage('ledger/import', 'formContext')
+  @FormPage('ledger/import', (c: LedgerController) => c.formContext())
   @UseInterceptors(LedgerUploadInterceptor)
   async import(@UploadedFile() file: UploadedLedger | undefined, @Body() dto: LedgerImportDto, @Req() req: Request, @Res() res: Response) {
     const options = { dryRun: dto.dryRun === true, createMissingDivisions: dto.createMissingDivisions === true };

@@ -80,7 +80,7 @@ export class NotificationsController {
   }
 
   @Post('account/notifications')
-  @FormPage('account/notifications', 'preferencesPage')
+  @FormPage('account/notifications', (c: NotificationsController, req) => c.preferencesPage(req))
   async savePreferences(@Body() dto: NotificationPreferencesDto, @Req() req: Request, @Res() res: Response) {
     await this.notifications.savePreferences(req.user!, dto);
     flash(req, 'success', 'メールの受け取り方を保存しました。');

@@ -25,7 +25,7 @@ export class AdminCategoriesController {
   }
 
   @Post()
-  @FormPage('admin/categories/form', 'newForm')
+  @FormPage('admin/categories/form', (c: AdminCategoriesController) => c.newForm())
   async create(@Body() dto: CategoryDto, @Req() req: Request, @Res() res: Response) {
     const category = await this.organization.createCategory(dto);
     flash(req, 'success', `提案分野「${category.name}」を登録しました。`);
@@ -44,7 +44,7 @@ export class AdminCategoriesController {
   }
 
   @Post(':id')
-  @FormPage('admin/categories/form', 'editContext')
+  @FormPage('admin/categories/form', (c: AdminCategoriesController, req) => c.editContext(req))
   async update(@Param('id', IdPipe) id: number, @Body() dto: CategoryDto, @Req() req: Request, @Res() res: Response) {
     const category = await this.organization.updateCategory(id, dto);
     flash(req, 'success', `提案分野「${category.name}」を更新しました。`);

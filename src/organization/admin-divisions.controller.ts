@@ -53,7 +53,7 @@ export class AdminDivisionsController {
   }
 
   @Post()
-  @FormPage('admin/divisions/form', 'newForm')
+  @FormPage('admin/divisions/form', (c: AdminDivisionsController) => c.newForm())
   async create(@Body() dto: CreateDivisionDto, @Req() req: Request, @Res() res: Response) {
     const division = await this.organization.createDivision(dto);
     flash(req, 'success', `「${division.name}」を登録しました。`);
@@ -78,7 +78,7 @@ export class AdminDivisionsController {
   }
 
   @Post(':id')
-  @FormPage('admin/divisions/form', 'editContext')
+  @FormPage('admin/divisions/form', (c: AdminDivisionsController, req) => c.editContext(req))
   async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateDivisionDto, @Req() req: Request, @Res() res: Response) {
     const division = await this.organization.updateDivision(id, dto);
     flash(req, 'success', `「${division.name}」を更新しました。`);

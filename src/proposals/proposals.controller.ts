@@ -145,7 +145,6 @@ export class ProposalsController {
     };
   }
 
-  /** The flash after a save: what happened, with the number of files saved along. */
   /** After a save: the message, the ranking of 似ている提案 for a submission (made after the answer), and the proposal page. */
   private saved(req: Request, res: Response, { proposal, submitted, attached }: { proposal: Proposal; submitted: boolean; attached: number }): void {
     flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
@@ -153,6 +152,7 @@ export class ProposalsController {
     res.redirect(303, `/proposals/${proposal.id}`);
   }
 
+  /** The flash after a save: what happened, with the number of files saved along. */
   private savedMessage(number: string | null, submitted: boolean, attached: number): string {
     const files = attached ? `添付ファイル${attached}件も保存しました。` : '';
     return (submitted ? `提案を提出しました（提案番号 ${number}）。` : '下書きを保存しました。') + files;
@@ -171,7 +171,7 @@ export class ProposalsController {
 
   @Post('proposals')
   @Roles('staff')
-  @FormPage('proposals/form', 'newContext')
+  @FormPage('proposals/form', (c: ProposalsController) => c.newContext())
   @UseInterceptors(ProposalFormUploadInterceptor)
   async create(
     @Body() dto: ProposalFormDto,
@@ -226,7 +226,7 @@ export class ProposalsController {
 
   @Post('proposals/:id')
   @Roles('staff')
-  @FormPage('proposals/form', 'editContext')
+  @FormPage('proposals/form', (c: ProposalsController, req) => c.editContext(req))
   @UseInterceptors(ProposalFormUploadInterceptor)
   async update(
     @Param('id', IdPipe) id: number,
@@ -238,14 +238,10 @@ export class ProposalsController {
     this.saved(req, res, await this.proposals.save(req.user!, dto, id, files ?? []));
   }
 
-  /** Re-renders the proposal page after a refused action form, with that form's messages. */
-  detailContext(req: Request): Promise<Record<string, unknown>> {
-    return this.views.detailContext(req);
-  }
 
   @Post('proposals/:id/withdraw')
   @Roles('staff')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: ProposalsController, req) => c.views.detailContext(req))
   async withdraw(@Param('id', IdPipe) id: number, @Body() dto: WithdrawDto, @Req() req: Request, @Res() res: Response) {
     await this.proposals.withdraw(req.user!, id, dto);
     flash(req, 'success', '提案を取り下げました。');

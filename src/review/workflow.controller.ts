@@ -10,7 +10,7 @@ import { ProposalWorkflowService } from './proposal-workflow.service';
 
 /**
  * The office's and reviewers' action forms on the proposal page. Each re-renders that page with its
- * messages when refused (the context comes from ProposalsController.detailContext).
+ * messages when refused (ProposalViewService.detailContext loads the page around the form).
  */
 @Controller('proposals/:id')
 export class WorkflowController {
@@ -19,9 +19,6 @@ export class WorkflowController {
     private readonly views: ProposalViewService,
   ) {}
 
-  detailContext(req: Request): Promise<Record<string, unknown>> {
-    return this.views.detailContext(req);
-  }
 
   /** A routed 課 without an active reviewer would never answer; the office hears it at once. */
   private warnUnattended(req: Request, divisionNames: string[]): void {
@@ -40,7 +37,7 @@ export class WorkflowController {
 
   @Post('accept')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async accept(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
     const unattended = await this.workflow.accept(req.user!, id, dto);
     this.warnUnattended(req, unattended);
@@ -49,7 +46,7 @@ export class WorkflowController {
 
   @Post('reroute')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async reroute(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
     const unattended = await this.workflow.reroute(req.user!, id, dto);
     this.warnUnattended(req, unattended);
@@ -58,7 +55,7 @@ export class WorkflowController {
 
   @Post('not-accept')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async notAccept(@Param('id', IdPipe) id: number, @Body() dto: NotAcceptDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.notAccept(req.user!, id, dto);
     this.done(req, res, id, '不受理としました。');
@@ -66,7 +63,7 @@ export class WorkflowController {
 
   @Post('return')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: ReturnDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.returnToProposer(req.user!, id, dto);
     this.done(req, res, id, '提案者に差し戻しました。');
@@ -74,7 +71,7 @@ export class WorkflowController {
 
   @Post('opinion')
   @Roles('reviewer')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async opinion(@Param('id', IdPipe) id: number, @Body() dto: OpinionDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.giveOpinion(req.user!, id, dto);
     this.done(req, res, id, '所管課の意見を登録しました。');
@@ -82,7 +79,7 @@ export class WorkflowController {
 
   @Post('proxy-opinion')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async proxyOpinion(@Param('id', IdPipe) id: number, @Body() dto: ProxyOpinionDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.giveOpinionOnBehalf(req.user!, id, dto);
     this.done(req, res, id, '所管課の意見を代理入力しました。');
@@ -90,7 +87,7 @@ export class WorkflowController {
 
   @Post('decision')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async decide(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.decide(req.user!, id, dto);
     this.done(req, res, id, '採否を決定しました。提案者に通知しました。');
@@ -98,7 +95,7 @@ export class WorkflowController {
 
   @Post('correction')
   @Roles('office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async correct(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.correctDecision(req.user!, id, dto);
     this.done(req, res, id, '採否を訂正しました。');
@@ -106,7 +103,7 @@ export class WorkflowController {
 
   @Post('implementation')
   @Roles('reviewer', 'office')
-  @FormPage('proposals/show', 'detailContext')
+  @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
   async implementation(@Param('id', IdPipe) id: number, @Body() dto: ImplementationDto, @Req() req: Request, @Res() res: Response) {
     await this.workflow.updateImplementation(req.user!, id, dto);
     this.done(req, res, id, '実施状況を更新しました。');

@@ -18,7 +18,7 @@ export class AdminSettingsController {
   }
 
   @Post()
-  @FormPage('admin/settings', 'form')
+  @FormPage('admin/settings', (c: AdminSettingsController) => c.form())
   async save(@Body() dto: SettingsDto, @Req() req: Request, @Res() res: Response) {
     await this.settings.setOpinionDueDays(dto.opinionDueDays);
     flash(req, 'success', '設定を保存しました。');

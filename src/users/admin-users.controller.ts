@@ -59,7 +59,7 @@ export class AdminUsersController {
   }
 
   @Post()
-  @FormPage('admin/users/form', 'newForm')
+  @FormPage('admin/users/form', (c: AdminUsersController) => c.newForm())
   async create(@Body() dto: CreateUserDto, @Req() req: Request, @Res() res: Response) {
     const { user, temporaryPassword } = await this.users.create(dto);
     this.logger.event('info', 'user_created', { userId: req.user!.id, targetUserId: user.id, roles: user.roles });
@@ -101,7 +101,7 @@ export class AdminUsersController {
   }
 
   @Post(':id')
-  @FormPage('admin/users/form', 'editContext')
+  @FormPage('admin/users/form', (c: AdminUsersController, req) => c.editContext(req))
   async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto, @Req() req: Request, @Res() res: Response) {
     const user = await this.users.update(id, dto);
     this.logger.event('info', 'user_updated', { userId: req.user!.id, targetUserId: id, roles: user.roles });
@@ -110,7 +110,7 @@ export class AdminUsersController {
   }
 
   @Post(':id/disable')
-  @FormPage('admin/users/form', 'editContext')
+  @FormPage('admin/users/form', (c: AdminUsersController, req) => c.editContext(req))
   async disable(@Param('id', IdPipe) id: number, @Body() _confirmed: DisableUserDto, @Req() req: Request, @Res() res: Response) {
     const user = await this.users.setDisabled(id, true, req.user!);
     this.logger.event('info', 'user_disabled', { userId: req.user!.id, targetUserId: id });

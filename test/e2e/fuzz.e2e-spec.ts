@@ -61,7 +61,7 @@ import { createUser, csrfToken, seedDemo, signIn, TEST_PASSWORD } from '../facto
  *     writes no error-level log line;
  *   - every HTML page that comes back has only the markup our templates can produce (no injected
  *     element, attribute, event handler, inline script or javascript: URL);
- *   - a refusal (4xx) leaves the database as it was (see SNAPSHOT_EXCLUDED_TABLES for the two tables
+ *   - a refusal (4xx) leaves the database as it was (see SNAPSHOT_EXCLUDED_TABLES for the tables
  *     that may change, and why);
  *   - an accepted form (303) stored what it said: the page it leads to shows each text field's value,
  *     HTML-escaped; the redirect stays on this site; an accepted file has a clean name, shown escaped
