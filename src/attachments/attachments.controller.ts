@@ -1,3 +1,5 @@
+import type { User } from '../users/user.entity';
+import { CurrentUser, currentUser } from '../auth/current-user.decorator';
 import {
   BadRequestException,
   Body,
@@ -57,7 +59,7 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     try {
-      await this.attachments.assertMayChange(req.user!, new IdPipe().transform(req.params.id as string));
+      await this.attachments.assertMayChange(currentUser(req), new IdPipe().transform(req.params.id as string));
     } catch (error) {
       refuseUnreadBody(res);
       throw error;
@@ -94,10 +96,10 @@ export class AttachmentsController {
   async add(
     @Param('id', IdPipe) id: number,
     @UploadedFile() file: UploadedAttachment | undefined,
-    @Req() req: Request,
+    @CurrentUser() user: User, @Req() req: Request,
     @Res() res: Response,
   ) {
-    const attachment = await this.attachments.add(req.user!, id, file);
+    const attachment = await this.attachments.add(user, id, file);
     flash(req, 'success', `「${attachment.fileName}」を添付しました。`);
     res.redirect(303, `/proposals/${id}`);
   }
@@ -107,10 +109,10 @@ export class AttachmentsController {
   async download(
     @Param('id', IdPipe) id: number,
     @Param('attachmentId', IdPipe) attachmentId: number,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const attachment = await this.attachments.download(req.user!, id, attachmentId);
+    const attachment = await this.attachments.download(user, id, attachmentId);
     res.set({
       'Content-Type': attachment.mediaType,
       'Content-Disposition': contentDisposition(attachment.fileName),
@@ -128,10 +130,10 @@ export class AttachmentsController {
     @Param('id', IdPipe) id: number,
     @Param('attachmentId', IdPipe) attachmentId: number,
     @Body() _confirmed: DeleteAttachmentDto,
-    @Req() req: Request,
+    @CurrentUser() user: User, @Req() req: Request,
     @Res() res: Response,
   ) {
-    const attachment = await this.attachments.remove(req.user!, id, attachmentId);
+    const attachment = await this.attachments.remove(user, id, attachmentId);
     flash(req, 'success', `「${attachment.fileName}」を削除しました。`);
     res.redirect(303, `/proposals/${id}`);
   }

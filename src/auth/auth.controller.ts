@@ -1,3 +1,5 @@
+import type { User } from '../users/user.entity';
+import { CurrentUser, currentUser } from './current-user.decorator';
 import { Body, Controller, Get, Inject, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppLogger } from '../common/app-logger';
@@ -72,14 +74,14 @@ export class AuthController {
   @SignedIn()
   @Render('account/password')
   passwordPage(@Req() req: Request) {
-    return { title: 'パスワードの変更', mustChange: req.user!.mustChangePassword };
+    return { title: 'パスワードの変更', mustChange: currentUser(req).mustChangePassword };
   }
 
   @Post('account/password')
   @SignedIn()
   @FormPage('account/password', (c: AuthController, req) => c.passwordPage(req))
-  async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request, @Res() res: Response) {
-    const revokedAt = await this.auth.changePassword(req.user!, dto, req.sessionID, clientOf(req));
+  async changePassword(@Body() dto: ChangePasswordDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    const revokedAt = await this.auth.changePassword(user, dto, req.sessionID, clientOf(req));
     // this session survives the revocation that ends the user's other sessions
     req.session.verifiedAt = revokedAt.getTime();
     flash(req, 'success', 'パスワードを変更しました。ほかの端末でのログインは終了しました。');

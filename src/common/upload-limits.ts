@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/current-user.decorator';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { chmodSync, mkdtempSync, promises as fs } from 'node:fs';
@@ -150,7 +151,7 @@ async function readBack(req: Request): Promise<void> {
 export function beginUpload(req: Request, res: Response): void {
   let release: () => void;
   try {
-    release = uploadSlots.acquire(req.user!.id);
+    release = uploadSlots.acquire(currentUser(req).id);
   } catch (error) {
     refuseUnreadBody(res, BUSY_RETRY_SECONDS);
     throw error;

@@ -1,4 +1,6 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import type { Request } from 'express';
 import { Public, SignedIn } from '../auth/access.decorators';
 import { DashboardService } from './dashboard.service';
@@ -11,8 +13,8 @@ export class DashboardController {
   @Get()
   @SignedIn()
   @Render('dashboard/index')
-  index(@Req() req: Request) {
-    return this.dashboard.forUser(req.user!);
+  index(@CurrentUser() user: User) {
+    return this.dashboard.forUser(user);
   }
 
   /** For a load balancer or monitoring: answers without a session and without touching data. */

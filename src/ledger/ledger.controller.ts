@@ -1,3 +1,5 @@
+import type { User } from '../users/user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import {
   BadRequestException,
   Body,
@@ -114,20 +116,20 @@ export class LedgerController {
   @Post('import')
   @FormPage('ledger/import', (c: LedgerController) => c.formContext())
   @UseInterceptors(LedgerUploadInterceptor)
-  async import(@UploadedFile() file: UploadedLedger | undefined, @Body() dto: LedgerImportDto, @Req() req: Request, @Res() res: Response) {
+  async import(@UploadedFile() file: UploadedLedger | undefined, @Body() dto: LedgerImportDto, @CurrentUser() user: User, @Res() res: Response) {
     const options = { dryRun: dto.dryRun === true, createMissingDivisions: dto.createMissingDivisions === true };
-    const result = await this.ledger.importUpload(file, { ...options, actorId: req.user!.id });
+    const result = await this.ledger.importUpload(file, { ...options, actorId: user.id });
     // After a check that passed, the form is ready to import for real: only the file must be chosen again.
     const values = { ...options, dryRun: options.dryRun && !result.ok };
-    const token = !result.ok && result.issues.length > LEDGER_ISSUES_SHOWN ? await this.reports.store(req.user!.id, result.issues) : null;
+    const token = !result.ok && result.issues.length > LEDGER_ISSUES_SHOWN ? await this.reports.store(user.id, result.issues) : null;
     res.status(result.ok ? 200 : 422).render('ledger/import', { ...this.formContext(), values, ...resultView(result, token) });
   }
 
   /** The whole list of problems of the user's last refused import (kept for an hour). */
   @Get('import/issues/:token.csv')
-  async issuesCsv(@Param('token') token: string, @Query('encoding') encodingValue: unknown, @Req() req: Request, @Res() res: Response) {
+  async issuesCsv(@Param('token') token: string, @Query('encoding') encodingValue: unknown, @CurrentUser() user: User, @Res() res: Response) {
     const encoding = encodingParam(encodingValue);
-    const text = await this.reports.find(req.user!.id, token);
+    const text = await this.reports.find(user.id, token);
     if (text === null) throw new NotFoundError('誤りの一覧は見つかりませんでした（取込から1時間で消えます）。もう一度取り込むと、新しい一覧を作ります。');
     res.set(csvHeaders({ name: '提案簿の誤り.csv', ascii: 'ledger-issues.csv' }, encoding)).send(encodeCsv(text, encoding));
   }

@@ -1,3 +1,5 @@
+import type { User } from '../users/user.entity';
+import { CurrentUser, currentUser } from '../auth/current-user.decorator';
 import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SignedIn } from '../auth/access.decorators';
@@ -24,8 +26,8 @@ export class NotificationsController {
 
   @Get('notifications')
   @Render('notifications/index')
-  async list(@Req() req: Request, @Query('page') page?: string) {
-    const userId = req.user!.id;
+  async list(@CurrentUser() user: User, @Query('page') page?: string) {
+    const userId = user.id;
     const current = pageNumber(page);
     const [tasks, { items, total }] = await Promise.all([this.notifications.openTasks(userId), this.notifications.list(userId, current)]);
     const names = await this.notifications.resolverNames(items);
@@ -50,15 +52,15 @@ export class NotificationsController {
 
   /** Opening a notification marks it read and goes to what it is about. */
   @Post('notifications/:id/open')
-  async open(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const notification = await this.notifications.open(req.user!.id, id);
+  async open(@Param('id', IdPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    const notification = await this.notifications.open(user.id, id);
     if (!notification) throw new NotFoundError();
     res.redirect(303, notification.proposalId ? `/proposals/${notification.proposalId}` : '/notifications');
   }
 
   @Post('notifications/read-all')
-  async readAll(@Req() req: Request, @Res() res: Response) {
-    await this.notifications.markAllRead(req.user!.id);
+  async readAll(@CurrentUser() user: User, @Res() res: Response) {
+    await this.notifications.markAllRead(user.id);
     res.redirect(303, '/notifications');
   }
 
@@ -66,7 +68,7 @@ export class NotificationsController {
   @Get('account/notifications')
   @Render('account/notifications')
   async preferencesPage(@Req() req: Request) {
-    const user = req.user!;
+    const user = currentUser(req);
     const choices = await this.notifications.preferences(user);
     return {
       title: 'メールの受け取り方',
@@ -81,8 +83,8 @@ export class NotificationsController {
 
   @Post('account/notifications')
   @FormPage('account/notifications', (c: NotificationsController, req) => c.preferencesPage(req))
-  async savePreferences(@Body() dto: NotificationPreferencesDto, @Req() req: Request, @Res() res: Response) {
-    await this.notifications.savePreferences(req.user!, dto);
+  async savePreferences(@Body() dto: NotificationPreferencesDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.notifications.savePreferences(user, dto);
     flash(req, 'success', 'メールの受け取り方を保存しました。');
     res.redirect(303, '/account/notifications');
   }

@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/current-user.decorator';
 import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import type { MulterOptions } from '@nestjs/platform-express/multer/interfaces/multer-options.interface';
@@ -84,7 +85,7 @@ export class ProposalFormUploadInterceptor implements NestInterceptor {
       const id = new IdPipe().transform(req.params.id as string);
       // before the body is read: a proposal this user may not edit is refused and its files never received
       try {
-        await this.views.editable(req.user!, id);
+        await this.views.editable(currentUser(req), id);
       } catch (error) {
         refuseUnreadBody(res);
         throw error;

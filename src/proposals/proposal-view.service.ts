@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/current-user.decorator';
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { IdPipe } from '../common/id.pipe';
@@ -103,7 +104,7 @@ export class ProposalViewService {
   /** The proposal page again after a refused action form; `activeForm` says which form's messages to show. */
   async detailContext(req: Request): Promise<Record<string, unknown>> {
     return {
-      ...(await this.detailPage(req.user!, new IdPipe().transform(req.params.id as string))),
+      ...(await this.detailPage(currentUser(req), new IdPipe().transform(req.params.id as string))),
       activeForm: req.path.split('/').pop(),
       openForm: req.path.split('/').pop(),
       // the attachment whose delete form was sent, among several

@@ -1,3 +1,5 @@
+import type { User } from '../users/user.entity';
+import { CurrentUser, currentUser } from '../auth/current-user.decorator';
 import { Body, Controller, Get, Param, Post, Query, Render, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -52,9 +54,9 @@ export class ProposalsController {
   @SignedIn()
   @CostLimited('search', isSearchOrDeepPage)
   @Render('proposals/index')
-  async list(@Req() req: Request, @Query() query: ProposalListQueryDto) {
+  async list(@CurrentUser() user: User, @Query() query: ProposalListQueryDto) {
     const filters = listFilters(query);
-    const result = await this.proposals.list(req.user!, filters);
+    const result = await this.proposals.list(user, filters);
     const kept = { status: filters.status, fiscalYear: filters.fiscalYear, categoryId: filters.categoryId, divisionId: filters.divisionId, q: filters.q };
     const order = filters.order!;
     const sortQuery = { sort: order.sort, dir: order.dir };
@@ -83,21 +85,21 @@ export class ProposalsController {
   @Get('proposals.csv')
   @SignedIn()
   @CostLimited('export')
-  async listCsv(@Req() req: Request, @Query() query: ProposalCsvQueryDto, @Res() res: Response) {
+  async listCsv(@CurrentUser() user: User, @Query() query: ProposalCsvQueryDto, @Res() res: Response) {
     const encoding = encodingParam(query.encoding ?? undefined);
-    const { cut, chunks } = await this.proposals.listCsvChunks(req.user!, listFilters(query));
+    const { cut, chunks } = await this.proposals.listCsvChunks(user, listFilters(query));
     await streamCsv(res, { name: '提案一覧.csv', ascii: 'proposals.csv' }, encoding, chunks, { 'X-Rows-Cut': cut ? `${LIST_CSV_MAX_ROWS}` : '0' });
   }
 
   @Get('proposals/mine')
   @Roles('staff')
   @Render('proposals/mine')
-  async mine(@Req() req: Request, @Query() query: ListSortQueryDto) {
+  async mine(@CurrentUser() user: User, @Query() query: ListSortQueryDto) {
     const order = listOrder(query);
-    const items = await this.proposals.mine(req.user!.id, order);
+    const items = await this.proposals.mine(user.id, order);
     return {
       title: '自分の提案',
-      rows: items.map((p) => ({ ...this.listRow(p), coProposed: p.proposerId !== req.user!.id })),
+      rows: items.map((p) => ({ ...this.listRow(p), coProposed: p.proposerId !== user.id })),
       sortHeaders: sortHeaders(order, {}),
     };
   }
@@ -176,30 +178,30 @@ export class ProposalsController {
   async create(
     @Body() dto: ProposalFormDto,
     @UploadedFiles() files: UploadedAttachment[] | undefined,
-    @Req() req: Request,
+    @CurrentUser() user: User, @Req() req: Request,
     @Res() res: Response,
   ) {
-    this.saved(req, res, await this.proposals.save(req.user!, dto, null, files ?? []));
+    this.saved(req, res, await this.proposals.save(user, dto, null, files ?? []));
   }
 
   @Get('proposals/:id')
   @SignedIn()
   @Render('proposals/show')
-  show(@Param('id', IdPipe) id: number, @Req() req: Request) {
-    return this.views.detailPage(req.user!, id);
+  show(@Param('id', IdPipe) id: number, @CurrentUser() user: User) {
+    return this.views.detailPage(user, id);
   }
 
   @Get('proposals/:id/print')
   @SignedIn()
-  async print(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    res.render('proposals/print', { ...(await this.views.detailPage(req.user!, id)), layout: 'layouts/print' });
+  async print(@Param('id', IdPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    res.render('proposals/print', { ...(await this.views.detailPage(user, id)), layout: 'layouts/print' });
   }
 
   @Get('proposals/:id/edit')
   @Roles('staff')
   @Render('proposals/form')
-  async editForm(@Param('id', IdPipe) id: number, @Req() req: Request) {
-    const { proposal } = await this.views.editable(req.user!, id);
+  async editForm(@Param('id', IdPipe) id: number, @CurrentUser() user: User) {
+    const { proposal } = await this.views.editable(user, id);
     return {
       title: `提案の編集：${proposal.title}`,
       proposal,
@@ -221,7 +223,7 @@ export class ProposalsController {
   }
 
   editContext(req: Request): Promise<Record<string, unknown>> {
-    return this.editForm(new IdPipe().transform(req.params.id as string), req);
+    return this.editForm(new IdPipe().transform(req.params.id as string), currentUser(req));
   }
 
   @Post('proposals/:id')
@@ -232,18 +234,18 @@ export class ProposalsController {
     @Param('id', IdPipe) id: number,
     @Body() dto: ProposalFormDto,
     @UploadedFiles() files: UploadedAttachment[] | undefined,
-    @Req() req: Request,
+    @CurrentUser() user: User, @Req() req: Request,
     @Res() res: Response,
   ) {
-    this.saved(req, res, await this.proposals.save(req.user!, dto, id, files ?? []));
+    this.saved(req, res, await this.proposals.save(user, dto, id, files ?? []));
   }
 
 
   @Post('proposals/:id/withdraw')
   @Roles('staff')
   @FormPage('proposals/show', (c: ProposalsController, req) => c.views.detailContext(req))
-  async withdraw(@Param('id', IdPipe) id: number, @Body() dto: WithdrawDto, @Req() req: Request, @Res() res: Response) {
-    await this.proposals.withdraw(req.user!, id, dto);
+  async withdraw(@Param('id', IdPipe) id: number, @Body() dto: WithdrawDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.proposals.withdraw(user, id, dto);
     flash(req, 'success', '提案を取り下げました。');
     res.redirect(303, `/proposals/${id}`);
   }

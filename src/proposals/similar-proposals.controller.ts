@@ -1,4 +1,6 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import type { Request } from 'express';
 import { SignedIn } from '../auth/access.decorators';
 import { SimilarProposal, SimilarProposalsService } from './similar-proposals.service';
@@ -17,8 +19,8 @@ export class SimilarProposalsController {
   /** Any signed-in user: the answer holds only what that user may see anyway. */
   @Get('proposals/similar')
   @SignedIn()
-  find(@Req() req: Request, @Query() query: Record<string, unknown>): Promise<SimilarProposal[]> {
+  find(@CurrentUser() user: User, @Query() query: Record<string, unknown>): Promise<SimilarProposal[]> {
     const q = typeof query.q === 'string' ? query.q : '';
-    return this.similar.findSimilar(req.user!, q, positiveInt(query.exclude));
+    return this.similar.findSimilar(user, q, positiveInt(query.exclude));
   }
 }

@@ -1,4 +1,6 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import type { Request } from 'express';
 import { Roles } from '../auth/access.decorators';
 import { IMPLEMENTATION_LABELS } from '../proposals/proposal-state-machine';
@@ -18,11 +20,11 @@ export class InboxController {
   @Get('review')
   @Roles('reviewer')
   @Render('proposals/review-inbox')
-  async review(@Req() req: Request) {
-    const inbox = await this.inbox.reviewer(req.user!);
+  async review(@CurrentUser() user: User) {
+    const inbox = await this.inbox.reviewer(user);
     return {
       title: '所管課の受付箱',
-      divisionName: req.user!.division?.name ?? null,
+      divisionName: user.division?.name ?? null,
       ...inbox,
       implementing: inbox.implementing.map((p) => ({ ...p, implementationLabel: p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '' })),
     };

@@ -1,4 +1,6 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/access.decorators';
 import { flash } from '../common/flash';
@@ -38,8 +40,8 @@ export class WorkflowController {
   @Post('accept')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async accept(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
-    const unattended = await this.workflow.accept(req.user!, id, dto);
+  async accept(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    const unattended = await this.workflow.accept(user, id, dto);
     this.warnUnattended(req, unattended);
     this.done(req, res, id, '受理し、所管課に回付しました。');
   }
@@ -47,8 +49,8 @@ export class WorkflowController {
   @Post('reroute')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async reroute(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @Req() req: Request, @Res() res: Response) {
-    const unattended = await this.workflow.reroute(req.user!, id, dto);
+  async reroute(@Param('id', IdPipe) id: number, @Body() dto: RouteDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    const unattended = await this.workflow.reroute(user, id, dto);
     this.warnUnattended(req, unattended);
     this.done(req, res, id, '回付先・回答期限を変更しました。');
   }
@@ -56,56 +58,56 @@ export class WorkflowController {
   @Post('not-accept')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async notAccept(@Param('id', IdPipe) id: number, @Body() dto: NotAcceptDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.notAccept(req.user!, id, dto);
+  async notAccept(@Param('id', IdPipe) id: number, @Body() dto: NotAcceptDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.notAccept(user, id, dto);
     this.done(req, res, id, '不受理としました。');
   }
 
   @Post('return')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: ReturnDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.returnToProposer(req.user!, id, dto);
+  async returnToProposer(@Param('id', IdPipe) id: number, @Body() dto: ReturnDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.returnToProposer(user, id, dto);
     this.done(req, res, id, '提案者に差し戻しました。');
   }
 
   @Post('opinion')
   @Roles('reviewer')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async opinion(@Param('id', IdPipe) id: number, @Body() dto: OpinionDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.giveOpinion(req.user!, id, dto);
+  async opinion(@Param('id', IdPipe) id: number, @Body() dto: OpinionDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.giveOpinion(user, id, dto);
     this.done(req, res, id, '所管課の意見を登録しました。');
   }
 
   @Post('proxy-opinion')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async proxyOpinion(@Param('id', IdPipe) id: number, @Body() dto: ProxyOpinionDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.giveOpinionOnBehalf(req.user!, id, dto);
+  async proxyOpinion(@Param('id', IdPipe) id: number, @Body() dto: ProxyOpinionDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.giveOpinionOnBehalf(user, id, dto);
     this.done(req, res, id, '所管課の意見を代理入力しました。');
   }
 
   @Post('decision')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async decide(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.decide(req.user!, id, dto);
+  async decide(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.decide(user, id, dto);
     this.done(req, res, id, '採否を決定しました。提案者に通知しました。');
   }
 
   @Post('correction')
   @Roles('office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async correct(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.correctDecision(req.user!, id, dto);
+  async correct(@Param('id', IdPipe) id: number, @Body() dto: DecisionDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.correctDecision(user, id, dto);
     this.done(req, res, id, '採否を訂正しました。');
   }
 
   @Post('implementation')
   @Roles('reviewer', 'office')
   @FormPage('proposals/show', (c: WorkflowController, req) => c.views.detailContext(req))
-  async implementation(@Param('id', IdPipe) id: number, @Body() dto: ImplementationDto, @Req() req: Request, @Res() res: Response) {
-    await this.workflow.updateImplementation(req.user!, id, dto);
+  async implementation(@Param('id', IdPipe) id: number, @Body() dto: ImplementationDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.workflow.updateImplementation(user, id, dto);
     this.done(req, res, id, '実施状況を更新しました。');
   }
 }

@@ -1,3 +1,5 @@
+import type { User } from './user.entity';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/access.decorators';
@@ -60,9 +62,9 @@ export class AdminUsersController {
 
   @Post()
   @FormPage('admin/users/form', (c: AdminUsersController) => c.newForm())
-  async create(@Body() dto: CreateUserDto, @Req() req: Request, @Res() res: Response) {
+  async create(@Body() dto: CreateUserDto, @CurrentUser() me: User, @Res() res: Response) {
     const { user, temporaryPassword } = await this.users.create(dto);
-    this.logger.event('info', 'user_created', { userId: req.user!.id, targetUserId: user.id, roles: user.roles });
+    this.logger.event('info', 'user_created', { userId: me.id, targetUserId: user.id, roles: user.roles });
     await this.showTemporaryPassword(
       res,
       user.id,
@@ -102,34 +104,34 @@ export class AdminUsersController {
 
   @Post(':id')
   @FormPage('admin/users/form', (c: AdminUsersController, req) => c.editContext(req))
-  async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto, @Req() req: Request, @Res() res: Response) {
+  async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto, @CurrentUser() me: User, @Req() req: Request, @Res() res: Response) {
     const user = await this.users.update(id, dto);
-    this.logger.event('info', 'user_updated', { userId: req.user!.id, targetUserId: id, roles: user.roles });
+    this.logger.event('info', 'user_updated', { userId: me.id, targetUserId: id, roles: user.roles });
     flash(req, 'success', `${user.name}さんの情報を更新しました。`);
     res.redirect(303, `/admin/users/${id}`);
   }
 
   @Post(':id/disable')
   @FormPage('admin/users/form', (c: AdminUsersController, req) => c.editContext(req))
-  async disable(@Param('id', IdPipe) id: number, @Body() _confirmed: DisableUserDto, @Req() req: Request, @Res() res: Response) {
-    const user = await this.users.setDisabled(id, true, req.user!);
-    this.logger.event('info', 'user_disabled', { userId: req.user!.id, targetUserId: id });
+  async disable(@Param('id', IdPipe) id: number, @Body() _confirmed: DisableUserDto, @CurrentUser() me: User, @Req() req: Request, @Res() res: Response) {
+    const user = await this.users.setDisabled(id, true, me);
+    this.logger.event('info', 'user_disabled', { userId: me.id, targetUserId: id });
     flash(req, 'success', `${user.name}さんのアカウントを無効にしました。ログイン中の端末からもログアウトされました。`);
     res.redirect(303, `/admin/users/${id}`);
   }
 
   @Post(':id/enable')
-  async enable(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const user = await this.users.setDisabled(id, false, req.user!);
-    this.logger.event('info', 'user_enabled', { userId: req.user!.id, targetUserId: id });
+  async enable(@Param('id', IdPipe) id: number, @CurrentUser() me: User, @Req() req: Request, @Res() res: Response) {
+    const user = await this.users.setDisabled(id, false, me);
+    this.logger.event('info', 'user_enabled', { userId: me.id, targetUserId: id });
     flash(req, 'success', `${user.name}さんのアカウントを有効にしました。`);
     res.redirect(303, `/admin/users/${id}`);
   }
 
   @Post(':id/reset-password')
-  async resetPassword(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+  async resetPassword(@Param('id', IdPipe) id: number, @CurrentUser() me: User, @Res() res: Response) {
     const { user, temporaryPassword } = await this.users.resetPassword(id);
-    this.logger.event('info', 'password_reset', { userId: req.user!.id, targetUserId: id });
+    this.logger.event('info', 'password_reset', { userId: me.id, targetUserId: id });
     await this.showTemporaryPassword(
       res,
       id,
