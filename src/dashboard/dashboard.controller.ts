@@ -1,7 +1,6 @@
-import { Controller, Get, Render, Req } from '@nestjs/common';
+import { Controller, Get, Render } from '@nestjs/common';
 import type { User } from '../users/user.entity';
 import { CurrentUser } from '../auth/current-user.decorator';
-import type { Request } from 'express';
 import { Public, SignedIn } from '../auth/access.decorators';
 import { DashboardService } from './dashboard.service';
 

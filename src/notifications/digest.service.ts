@@ -112,7 +112,7 @@ export class DigestService {
     const line = (n: Notification, suffix = '') => {
       const { hour, minute } = jstParts(n.createdAt);
       const link = n.proposalId ? `\n  ${this.config.publicUrl}/proposals/${n.proposalId}` : '';
-      return `・${hour}時${pad(minute)}分　${n.message}${suffix}${link}`;
+      return `・${hour}時${pad(minute)}分${'\u3000'}${n.message}${suffix}${link}`;
     };
     const section = (heading: string, list: Notification[], suffix = '') =>
       list.length ? [`■ ${heading}（${list.length}件）`, ...list.map((n) => line(n, suffix)), ''] : [];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/errors';
+import { ConflictError } from '../common/errors';
 import { DbService } from '../database/db.service';
 import { TaskKeys } from '../notifications/notification-events';
 import { NotificationsService } from '../notifications/notifications.service';

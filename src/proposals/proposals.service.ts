@@ -1,7 +1,7 @@
 import { forgetRankingsAfterTextChange } from './similar-rankings';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Repository, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
+import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
@@ -17,7 +17,7 @@ import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListS
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { CsvCell, toCsv } from '../reports/csv';
 import { WithdrawDto } from './dto/workflow.dto';
-import { actorsFor, canView, CoproposerStatus, ProposalFacts, ROUTED_DIVISION_SQL, Viewer } from './proposal-access';
+import { actorsFor, canView, Viewer } from './proposal-access';
 import {
   ATTACHMENT_MESSAGES,
   ATTACHMENTS_PER_PROPOSAL,
@@ -28,7 +28,6 @@ import {
   UploadedAttachment,
 } from '../attachments/attachment-files';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
-import { ProposalHistoryEntry } from './proposal-history.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { ProposalRepository } from './proposal.repository';
 import { Proposal } from './proposal.entity';
@@ -108,7 +107,7 @@ function orderTerms({ sort, dir }: ListOrder): OrderTerm[] {
   }
 }
 
-function applyOrder<T extends SelectQueryBuilder<any>>(query: T, order: ListOrder): T {
+function applyOrder<T extends SelectQueryBuilder<ObjectLiteral>>(query: T, order: ListOrder): T {
   orderTerms(order).forEach(([expression, dir, nulls], i) => (i === 0 ? query.orderBy(expression, dir, nulls) : query.addOrderBy(expression, dir, nulls)));
   return query;
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import type { User } from '../users/user.entity';
 import { CurrentUser } from '../auth/current-user.decorator';
-import type { Request } from 'express';
 import { SignedIn } from '../auth/access.decorators';
 import { SimilarProposal, SimilarProposalsService } from './similar-proposals.service';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { BrowserSession, launchBrowser, newSession } from '../factories/browser';
 import { CRAWL_LOGINS, CrawlRole, CrawlSeed, INTERNAL_MARKER, seedCrawl } from '../factories/crawl-seed';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { Response } from 'supertest';
-import TestAgent from 'supertest/lib/agent';
 import { jstDateString } from '../../src/common/jst';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
 import { Division } from '../../src/organization/division.entity';

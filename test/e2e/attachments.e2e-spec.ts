@@ -5,7 +5,7 @@ import TestAgent from 'supertest/lib/agent';
 import { Attachment } from '../../src/attachments/attachment.entity';
 import { ATTACHMENT_MESSAGES } from '../../src/attachments/attachments.service';
 import { INTERNAL_TEXT, visibleText } from '../factories/auth-helpers';
-import { historyOf, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
+import { historyOf, loadProposal, postForm, proposalIdFrom, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
 

@@ -1,4 +1,3 @@
-import type { Response } from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { jstDateString } from '../../src/common/jst';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';

@@ -40,13 +40,23 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      }
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    }
     else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
     } else cell += c;
   }
   if (cell !== '' || row.length) throw new Error('the CSV does not end with CRLF');
@@ -317,7 +327,10 @@ describe('CSV exports and the statistics command line', () => {
     it('is the same CSV when read in small batches', async () => {
       let joined = '';
       const pieces: string[] = [];
-      for await (const chunk of t.app.get(ReportCsvService).ledgerChunks(2)) pieces.push(chunk), (joined += chunk);
+      for await (const chunk of t.app.get(ReportCsvService).ledgerChunks(2)) {
+        pieces.push(chunk);
+        joined += chunk;
+      }
       expect(pieces.length).toBe(1 + 1 + 4); // the header, last year's one, this year's 7 in fours of 2
       expect(joined).toBe(text);
     });
