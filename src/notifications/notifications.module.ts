@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { SearchModule } from '../search/search.module';
 import { DigestService } from './digest.service';
 import { createMailTransport, MAIL_TRANSPORT, MailSenderService } from './mail-sender.service';
 import { Notification } from './notification.entity';
@@ -10,7 +11,7 @@ import { RemindersService } from './reminders.service';
 import { SchedulerService } from './scheduler.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification])],
+  imports: [TypeOrmModule.forFeature([Notification]), SearchModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsService,

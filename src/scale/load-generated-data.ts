@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/password';
 import { INDEX_EXISTING_PROPOSALS } from '../database/migrations/1763770000003-ProposalSearch';
 import { ReportsService } from '../reports/reports.service';
 import { rebuildStatsSql } from '../reports/stats-sql';
+import { decodeFts5Structure, FTS5_STRUCTURE_ROWID } from '../search/fts5-structure';
 import { serializeRoles } from '../users/roles';
 import { BulkWriter, PostgresBulkWriter, SqliteBulkWriter } from './bulk-writer';
 import { currentFiscalYear, GenerationContext, planOrganization, planStaff, planYears, Rng, staffCountFor, YearPlan } from './generate-data';
@@ -128,6 +129,7 @@ function sqliteEngine(dataSource: DataSource, freshLoad = false): Engine {
       for (const t of derived.triggers) await writer.exec(t.sql);
     },
     async indexForSearch(firstId) {
+      await raiseSearchIndexLevels(writer);
       // FTS5 flushes its in-memory index every 1 MB by default; a bigger buffer for this one statement
       // writes fewer, larger segments (about half the time). The setting is stored in the index's
       // config table, so it is taken out again afterwards: the index is left configured as created.
@@ -136,8 +138,10 @@ function sqliteEngine(dataSource: DataSource, freshLoad = false): Engine {
       await writer.query(`${INDEX_EXISTING_PROPOSALS} WHERE id >= ?`, [firstId]);
       await writer.query(`INSERT INTO proposals_fts (proposals_fts, rank) VALUES ('hashsize', ?)`, [before?.v ?? 1024 * 1024]);
       if (!before) await writer.query(`DELETE FROM proposals_fts_config WHERE k = 'hashsize'`);
-      // One segment at the top level. Left as the bulk insert made it (several large segments on the
-      // lowest levels), FTS5's incremental merging made every later insert of a single proposal rewrite
+      await writer.query(`DELETE FROM proposals_fts WHERE rowid < 0`);
+      // One segment, on the level above every level raiseSearchIndexLevels made. Left as the bulk insert
+      // made it (several large segments on the lowest levels), the index would be merged again by the
+      // next writes: with FTS5's automatic merging every later insert of a single proposal rewrote
       // thousands of index pages (about 0.3 s and 4 MB per submission on a million proposals).
       await writer.query(`INSERT INTO proposals_fts (proposals_fts) VALUES ('optimize')`);
     },
@@ -277,6 +281,38 @@ async function ensureOrganization(writer: BulkWriter, rng: Rng, proposals: numbe
     staff: planned.map((p) => ({ id: Number(p.user.id), divisionId: Number(p.user.division_id) })),
     officeIds: planned.filter((p) => p.plan.roles.includes('office')).map((p) => Number(p.user.id)),
   };
+}
+
+/** Levels the search index has before a load's final optimize; the loaded segment goes on the next one. */
+const SEARCH_INDEX_LEVELS = 10;
+
+/**
+ * Keeps the segment a load builds out of later merges (issue 11). FTS5 merges the segments of a level
+ * once it has four (usermerge); the output goes one level up. 'optimize' puts its one segment on the
+ * level above all existing levels, which after a plain load is level 0, 1 or 2: the scheduled merges
+ * would then fold the small segments of a dozen submissions into it and rewrite the whole index (120 MB
+ * for 200,000 proposals), and no merge step can be shorter than one term's list of proposals, which in
+ * a segment that size took up to 200 ms to write (more in proportion on a million). Ten levels below it, the
+ * first merge into it comes after 3 × 4^10 merges of new segments: never, at any plausible load.
+ *
+ * Levels exist only as merges make them, so this makes some, from placeholder rows (negative rowids,
+ * deleted again before the optimize; the transaction holds them all, so nobody ever finds them).
+ * Each round adds a segment and starts a merge of everything with a budget of one page ('merge', -1):
+ * that puts all segments on a new top level and leaves the merge unfinished, two levels more each
+ * time. The unfinished merge also keeps FTS5 from moving smaller segments down to level 0 next to the
+ * load's when that is written, which would let the optimize merge all on one level and put its output
+ * on level 1 again. Each placeholder holds 2,000 different characters, several pages, so a one-page
+ * budget cannot finish merging them. The e2e test of generate-data checks the level that results.
+ */
+async function raiseSearchIndexLevels(writer: BulkWriter): Promise<void> {
+  for (let round = 1; round <= 2 * SEARCH_INDEX_LEVELS; round++) {
+    const [row] = await writer.query<{ block: Uint8Array }>(`SELECT block FROM proposals_fts_data WHERE id = ?`, [FTS5_STRUCTURE_ROWID]);
+    const structure = row ? decodeFts5Structure(row.block) : null;
+    if (structure && structure.levels.length >= SEARCH_INDEX_LEVELS && structure.levels.some((l) => l.merging > 0)) return;
+    const placeholder = Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919 + round * 104729) % 20000))).join('');
+    await writer.query(`INSERT INTO proposals_fts (rowid, title, proposal_text, current_problem) VALUES (?, ?, '', '')`, [-round, placeholder]);
+    await writer.query(`INSERT INTO proposals_fts (proposals_fts, rank) VALUES ('merge', -1)`);
+  }
 }
 
 const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { PROPOSAL_STATUSES } from '../../src/proposals/proposal-state-machine';
+import { decodeFts5Structure, FTS5_STRUCTURE_ROWID } from '../../src/search/fts5-structure';
 import { CliRun as Run, runCli } from '../factories/cli';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
 import { buildApp } from '../factories/child-app';
@@ -137,9 +138,19 @@ describe.each(engines)('generate-data on %s', (engine) => {
     if (!isPg) {
       expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await db.query('PRAGMA foreign_key_check')).toEqual([]);
-      expect(await db.query('SELECT k, v FROM proposals_fts_config')).toEqual([{ k: 'version', v: 4 }]);
+      // as the migrations configured it (automatic merging off), the load's buffer size taken out again
+      expect(await db.query('SELECT k, v FROM proposals_fts_config ORDER BY k')).toEqual([
+        { k: 'automerge', v: 0 },
+        { k: 'crisismerge', v: 64 },
+        { k: 'version', v: 4 },
+      ]);
       // merged into one segment: otherwise each later insert would go on merging the bulk-built ones
       expect(await count('SELECT COUNT(DISTINCT segid) AS n FROM proposals_fts_idx')).toBe(1);
+      // and high enough up that the scheduled merges of later writes never reach it (issue 11)
+      const [structure] = await db.query<{ block: Uint8Array }>('SELECT block FROM proposals_fts_data WHERE id = $1', [FTS5_STRUCTURE_ROWID]);
+      const levels = decodeFts5Structure(structure.block).levels;
+      expect(levels.findIndex((l) => l.segments.length > 0)).toBeGreaterThanOrEqual(10);
+      expect(levels.flatMap((l) => l.segments).map((g) => g.entries)).toEqual([PROPOSALS]);
     }
   });
 

@@ -9,6 +9,7 @@ import { ListSortIndexes1764920000000 } from './1764920000000-ListSortIndexes';
 import { LoginDeviceTokens1764930000000 } from './1764930000000-LoginDeviceTokens';
 import { LedgerImportReports1764940000000 } from './1764940000000-LedgerImportReports';
 import { CoproposerConsent1764940000001 } from './1764940000001-CoproposerConsent';
+import { SearchIndexMerging1765100000000 } from './1765100000000-SearchIndexMerging';
 import { SimilarRankings1765100000001 } from './1765100000001-SimilarRankings';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
@@ -24,5 +25,6 @@ export const migrations = [
   LoginDeviceTokens1764930000000,
   LedgerImportReports1764940000000,
   CoproposerConsent1764940000001,
+  SearchIndexMerging1765100000000,
   SimilarRankings1765100000001,
 ];
