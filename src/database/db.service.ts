@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import sqlite3 from 'sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -8,10 +9,41 @@ import { DataSource, EntityManager } from 'typeorm';
  * has a connection pool and real isolation, so it goes straight through.
  */
 @Injectable()
-export class DbService {
+export class DbService implements OnApplicationShutdown {
   private queue: Promise<unknown> = Promise.resolve();
+  private reader?: Promise<sqlite3.Database>;
 
   constructor(readonly dataSource: DataSource) {}
+
+  /**
+   * A read of committed data that may run beside the writes. On SQLite every query of the app shares
+   * one connection, so a long read (ranking 似ている提案 after a submission) would hold up the writes
+   * queued behind it; this one runs on a second, read-only connection, which in WAL mode sees every
+   * committed transaction and never waits for a writer. Only for reads that need no uncommitted data
+   * of the caller's own (never inside a transaction). PostgreSQL: the pool, as any query.
+   */
+  async readCommitted<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!this.isSqlite) return this.dataSource.query(sql, params);
+    const reader = await (this.reader ??= this.openReader());
+    return new Promise((resolve, reject) => reader.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+  }
+
+  private openReader(): Promise<sqlite3.Database> {
+    const path = this.dataSource.options.database as string;
+    return new Promise((resolve, reject) => {
+      const reader = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (error) => {
+        if (error) return reject(error);
+        reader.configure('busyTimeout', 10_000);
+        resolve(reader);
+      });
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) await reader.then((r) => new Promise<void>((resolve) => r.close(() => resolve())), () => undefined);
+  }
 
   get isSqlite(): boolean {
     return this.dataSource.options.type === 'sqlite';

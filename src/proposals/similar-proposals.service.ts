@@ -213,7 +213,7 @@ export class SimilarProposalsService {
     const bound = createdBefore ? ' AND rowid < ?' : '';
     const boundParams = createdBefore ? [createdBefore] : [];
     const found = async (match: string, limit: number) =>
-      ((await this.db.dataSource.query(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [match, ...boundParams, limit])) as { id: number }[]).map(
+      (await this.db.readCommitted<{ id: number }>(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [match, ...boundParams, limit])).map(
         (r) => Number(r.id),
       );
     const longestRun = (part: ProbePart | null) => part?.text.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '') ?? '';
@@ -223,10 +223,10 @@ export class SimilarProposalsService {
     ids.delete(excludeId);
     if (!ids.size) return [];
 
-    const rows = (await this.db.dataSource.query(
+    const rows = await this.db.readCommitted<{ id: number; title: string; proposal_text: string; current_problem: string }>(
       `SELECT id, title, proposal_text, current_problem FROM proposals WHERE id IN (${[...ids].map(() => '?').join(', ')}) AND status <> 'draft'`,
       [...ids],
-    )) as { id: number; title: string; proposal_text: string; current_problem: string }[];
+    );
     const share = (part: ProbePart | null, text: string) => (part ? part.trigrams.filter((t) => text.includes(t)).length / part.trigrams.length : 0);
     const score = (row: (typeof rows)[number]) => {
       const [title, text, problem] = [row.title, row.proposal_text, row.current_problem].map((x) => x.toLowerCase());
