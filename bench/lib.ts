@@ -1,7 +1,7 @@
 /** Small helpers of the benchmark: child processes, memory, HTTP with a session, percentiles. */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 
@@ -61,12 +61,42 @@ export class Server {
 
   /** A line of /proc/<pid>/status in MB (VmRSS now, VmHWM the peak since start), or null once gone. */
   status(field: 'VmRSS' | 'VmHWM'): number | null {
-    try {
-      const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${this.process.pid}/status`, 'utf8'));
-      return match ? Number(match[1]) / 1024 : null;
-    } catch {
-      return null;
+    return procStatusMb(this.process.pid!, field);
+  }
+
+  /**
+   * The peak memory of each process that serves: the workers of a WORKERS>1 primary (its children),
+   * or this process itself when it has none.
+   */
+  workerPeaksMb(): { pid: number; peakMb: number }[] {
+    const children = childPids(this.process.pid!);
+    return (children.length ? children : [this.process.pid!]).flatMap((pid) => {
+      const peakMb = procStatusMb(pid, 'VmHWM');
+      return peakMb === null ? [] : [{ pid, peakMb }];
+    });
+  }
+
+  /** CPU time used so far by this process and its children that are still running, in seconds. */
+  cpuSeconds(): number {
+    return [this.process.pid!, ...childPids(this.process.pid!)].reduce((sum, pid) => sum + cpuTicks(pid), 0) / CLOCK_TICKS;
+  }
+
+  /**
+   * Waits until the server has used less than `share` of one core for `seconds` in a row (start-up,
+   * its scheduler's first runs, work queued by a previous measurement), at most `timeoutMs`.
+   * Returns the seconds waited.
+   */
+  async quiet(share = 0.05, seconds = 2, timeoutMs = 180_000): Promise<number> {
+    const started = Date.now();
+    let calm = 0;
+    let last = this.cpuSeconds();
+    while (calm < seconds && Date.now() - started < timeoutMs) {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      const now = this.cpuSeconds();
+      calm = now - last < share ? calm + 1 : 0;
+      last = now;
     }
+    return Math.round((Date.now() - started) / 100) / 10;
   }
 
   get sampledPeakMb(): number {
@@ -103,6 +133,44 @@ export class Server {
   }
 }
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on every common architecture). */
+const CLOCK_TICKS = 100;
+
+function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The ids of a process's children (the workers of a WORKERS>1 primary), from /proc. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** utime + stime of a process in clock ticks (0 once it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which may hold spaces and ends with the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * The app runs as in production behind a TLS-terminating proxy (TRUST_PROXY=1): every request says
  * it came over HTTPS, so the session cookie (Secure) is set as it would be for a browser.
@@ -115,17 +183,41 @@ export interface Reply {
   body: string;
 }
 
-/** One signed-in browser, as far as the server can tell: a cookie jar of one cookie, keep-alive. */
+/**
+ * One signed-in browser, as far as the server can tell: a cookie jar, keep-alive. The jar keeps every
+ * cookie the server sets (the login form's CSRF cookie, the device cookie, the session); `cookie` is
+ * the session cookie alone, `tane.sid=…`, which is what the load runs send.
+ */
 export class Session {
-  cookie = '';
+  private readonly jar = new Map<string, string>();
 
   constructor(
     private readonly baseUrl: string,
     private readonly agent: http.Agent,
   ) {}
 
+  get cookie(): string {
+    const sid = this.jar.get('tane.sid');
+    return sid ? `tane.sid=${sid}` : '';
+  }
+
+  /** `tane.sid=…` (from another session or server), or '' to forget it. */
+  set cookie(pair: string) {
+    if (pair) this.keep(pair);
+    else this.jar.delete('tane.sid');
+  }
+
+  private keep(pair: string): void {
+    const at = pair.indexOf('=');
+    if (at <= 0) return;
+    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    if (value) this.jar.set(name, value);
+    else this.jar.delete(name);
+  }
+
   request(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Reply> {
     const body = form ? new URLSearchParams(form).toString() : undefined;
+    const cookies = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
     return new Promise((ok, fail) => {
       const req = http.request(
         `${this.baseUrl}${path}`,
@@ -134,7 +226,7 @@ export class Session {
           agent: this.agent,
           headers: {
             ...FORWARDED,
-            ...(this.cookie ? { cookie: this.cookie } : {}),
+            ...(cookies ? { cookie: cookies } : {}),
             ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
           },
         },
@@ -142,8 +234,7 @@ export class Session {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            const set = res.headers['set-cookie']?.find((c) => c.startsWith('tane.sid='));
-            if (set) this.cookie = set.split(';')[0];
+            for (const set of res.headers['set-cookie'] ?? []) this.keep(set.split(';')[0]);
             ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
           });
           res.on('error', fail);
