@@ -92,7 +92,7 @@ async function statements(db: sqlite3.Database): Promise<Statements> {
               u.id AS u_id, u.login AS login, u.name AS name, u.roles AS roles, u.division_id AS division_id,
               u.disabled AS disabled, u.must_change_password AS must_change_password, u.sessions_revoked_at AS sessions_revoked_at,
               d.name AS division_name,
-              (SELECT COUNT(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL AND n.resolved_at IS NULL) AS unread
+              (SELECT COUNT(*) FROM notifications n WHERE n.id IN (SELECT u.id FROM notifications u WHERE u.user_id = s.user_id AND u.read_at IS NULL AND u.resolved_at IS NULL LIMIT 100)) AS unread
          FROM sessions s
          LEFT JOIN users u ON u.id = s.user_id
          LEFT JOIN divisions d ON d.id = u.division_id
@@ -199,7 +199,8 @@ function signedIn(s: Statements) {
             .join('・'),
         },
         nav: markCurrent(navigationFor(roles), req.path),
-        unreadCount: Number(row.unread),
+        // as the app's header: counted up to 100, shown as 99+ beyond
+        unreadBadge: Number(row.unread) <= 0 ? null : Number(row.unread) >= 100 ? { text: '99+', label: '未読 99 件以上' } : { text: String(row.unread), label: `未読 ${row.unread} 件` },
         csrfToken,
         flash,
       });

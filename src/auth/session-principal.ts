@@ -3,6 +3,7 @@ import type { SessionData } from 'express-session';
 import { DataSource, EntityMetadata } from 'typeorm';
 import { Division } from '../organization/division.entity';
 import { User } from '../users/user.entity';
+import { UNREAD_COUNT_SQL } from '../notifications/notifications.service';
 
 /*
  * The per-request path (issue 11): every signed-in request needs its session, its user with the
@@ -61,7 +62,7 @@ export function principalStatement(dataSource: DataSource): PrincipalStatement {
     SELECT s.data AS s_data, s.expires_at AS s_expires_at, s.user_id AS s_user_id,
            ${userColumns.map((c) => `u.${q(c.databaseName)} AS ${q(`u_${c.databaseName}`)}`).join(', ')},
            ${divisionColumns.map((c) => `d.${q(c.databaseName)} AS ${q(`d_${c.databaseName}`)}`).join(', ')},
-           (SELECT COUNT(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL AND n.resolved_at IS NULL) AS unread
+           ${UNREAD_COUNT_SQL('n', 's.user_id')} AS unread
       FROM sessions s
       LEFT JOIN users u ON u.id = s.user_id
       LEFT JOIN divisions d ON d.id = u.division_id

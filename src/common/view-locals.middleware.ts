@@ -4,7 +4,7 @@ import { csrf } from '../auth/csrf';
 import { principalOf } from '../auth/session-principal';
 import { takeFlash } from './flash';
 import { markCurrent, navigationFor } from './navigation';
-import type { NotificationsService } from '../notifications/notifications.service';
+import { UNREAD_COUNT_CAP, type NotificationsService } from '../notifications/notifications.service';
 
 /**
  * What the layout needs on every page: who is signed in, their menu, unread notifications, flash
@@ -21,14 +21,20 @@ export const viewLocalsMiddleware = (notifications: NotificationsService) => (re
   if (!req.user || req.method !== 'GET' || NOT_A_PAGE.test(req.path)) return next();
   const principal = principalOf(req, req.user.id);
   if (principal) {
-    res.locals.unreadCount = principal.unreadCount;
+    res.locals.unreadBadge = unreadBadge(principal.unreadCount);
     return next();
   }
   notifications.unreadCount(req.user.id).then((count) => {
-    res.locals.unreadCount = count;
+    res.locals.unreadBadge = unreadBadge(count);
     next();
   }, next);
 };
+
+/** The header's badge: nothing when all is read, "99+" when the capped count says there are more. */
+export function unreadBadge(count: number): { text: string; label: string } | null {
+  if (count <= 0) return null;
+  return count >= UNREAD_COUNT_CAP ? { text: '99+', label: '未読 99 件以上' } : { text: String(count), label: `未読 ${count} 件` };
+}
 
 function fillLocals(req: Request, res: Response): void {
   const user = req.user;

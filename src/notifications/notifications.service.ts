@@ -43,6 +43,17 @@ export const NOTIFICATIONS_PAGE_SIZE = 30;
 /** Open tasks shown at the top of the page; beyond this the page says how many more there are. */
 export const OPEN_TASKS_SHOWN = 50;
 
+/**
+ * The header's unread badge counts no further than this: "99+" says as much as 12,000, and counting
+ * every unread row of someone who never opens them (the office, after years of reminders) cost every
+ * page they open a scan of them all.
+ */
+export const UNREAD_COUNT_CAP = 100;
+
+/** The capped unread count of the user whose id is `userId` (a column or a parameter), as one SQL expression. */
+export const UNREAD_COUNT_SQL = (alias: string, userId: string): string =>
+  `(SELECT COUNT(*) FROM notifications ${alias} WHERE ${alias}.id IN (SELECT u.id FROM notifications u WHERE u.user_id = ${userId} AND u.read_at IS NULL AND u.resolved_at IS NULL LIMIT ${UNREAD_COUNT_CAP}))`;
+
 @Injectable()
 export class NotificationsService {
   constructor(
@@ -194,9 +205,11 @@ export class NotificationsService {
     return reviewers.map((u) => u.id);
   }
 
-  /** The header's count: unread notifications, leaving out tasks that someone has already done. */
-  unreadCount(userId: number): Promise<number> {
-    return this.notifications.count({ where: { userId, readAt: IsNull(), resolvedAt: IsNull() } });
+  /** The header's count: unread notifications, leaving out tasks that someone has already done; up to UNREAD_COUNT_CAP. */
+  async unreadCount(userId: number): Promise<number> {
+    const param = this.notifications.manager.connection.options.type === 'postgres' ? '$1' : '?';
+    const rows = (await this.notifications.query(`SELECT ${UNREAD_COUNT_SQL('n', param)} AS n`, [userId])) as { n: number | string }[];
+    return Number(rows[0].n);
   }
 
   /** The user's tasks still to be done (対応が必要), newest first. */

@@ -48,6 +48,18 @@ describe('one statement per request for the session, user and unread count (issu
     expect(page.text).toContain('aria-label="未読 3 件">3</span>');
   });
 
+  it('counts unread notifications up to 100 for the header, which shows 99+ beyond', async () => {
+    const user = await createUser(t, { login: 'rp-many', roles: ['staff'], divisionCode: '411' });
+    const agent = await signIn(t, 'rp-many');
+    for (let i = 0; i < 120; i++) {
+      await t.dataSource.query(`INSERT INTO notifications (user_id, kind, message) VALUES (${param(1)}, 'info', ${param(2)})`, [user.id, `お知らせ ${i}`]);
+    }
+    const page = await agent.get('/notifications');
+    expect(page.text).toContain('aria-label="未読 99 件以上">99+</span>');
+    await t.dataSource.query(`UPDATE notifications SET read_at = created_at WHERE user_id = ${param(1)} AND id NOT IN (SELECT id FROM notifications WHERE user_id = ${param(2)} ORDER BY id LIMIT 99)`, [user.id, user.id]);
+    expect((await agent.get('/notifications')).text).toContain('aria-label="未読 99 件">99</span>');
+  });
+
   it('hydrates the same user as UsersService.findActiveById, with and without a division, and none for a disabled account', async () => {
     const withDivision = await createUser(t, { login: 'rp-a', roles: ['staff', 'reviewer'], divisionCode: '211' });
     const withoutDivision = await createUser(t, { login: 'rp-b', roles: ['staff'], divisionCode: '411' });
