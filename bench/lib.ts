@@ -107,7 +107,8 @@ export class Server {
   async ready(path: string, timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.process.exitCode !== null || this.process.signalCode !== null) throw new Error(`${this.name} has exited (${this.process.exitCode ?? this.process.signalCode})`);
+      if (this.process.exitCode !== null || this.process.signalCode !== null)
+        throw new Error(`${this.name} has exited (${this.process.exitCode ?? this.process.signalCode})`);
       const status = await new Promise<number>((ok) => {
         const req = http.get(`${this.baseUrl}${path}`, { headers: FORWARDED }, (res) => {
           res.resume();
@@ -149,10 +150,7 @@ function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
 export function childPids(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number),
     );
   } catch {
     return [];

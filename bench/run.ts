@@ -138,7 +138,9 @@ function ensureDataset(): { marker: Marker; generatedNow: boolean; password: str
   }
 
   if (DB_GIVEN && marker?.complete && existsSync(DB) && !sizeFits) {
-    throw new Error(`${DB} holds ${marker.proposals} generated proposals and BENCH_PROPOSALS asks for ${PROPOSALS}: give another BENCH_DB, or delete ${DB} and ${MARKER}`);
+    throw new Error(
+      `${DB} holds ${marker.proposals} generated proposals and BENCH_PROPOSALS asks for ${PROPOSALS}: give another BENCH_DB, or delete ${DB} and ${MARKER}`,
+    );
   }
   if (DB_GIVEN && existsSync(DB) && !marker) {
     throw new Error(`${DB} exists without the bench's marker ${MARKER}: not a database this bench made, so it is not replaced`);
@@ -186,7 +188,8 @@ function openDb(write = false): Promise<Db> {
       if (error) return fail(error);
       db.configure('busyTimeout', 10_000);
       ok({
-        all: <T>(sql: string, params: unknown[] = []) => new Promise<T[]>((done, failed) => db.all(sql, params, (e, rows) => (e ? failed(e) : done(rows as T[])))),
+        all: <T>(sql: string, params: unknown[] = []) =>
+          new Promise<T[]>((done, failed) => db.all(sql, params, (e, rows) => (e ? failed(e) : done(rows as T[])))),
         run: (sql: string, params: unknown[] = []) => new Promise<void>((done, failed) => db.run(sql, params, (e) => (e ? failed(e) : done()))),
         close: () => new Promise<void>((done) => db.close(() => done())),
       });
@@ -451,7 +454,8 @@ function slowTransactions(logFile: string, fromByte: number) {
     if (!line.includes('"slow_transaction"')) continue;
     try {
       const e = JSON.parse(line) as Partial<SlowTransaction> & { event?: string };
-      if (e.event === 'slow_transaction' && typeof e.ms === 'number') events.push({ time: String(e.time), ms: e.ms, outcome: String(e.outcome), firstWrite: e.firstWrite ?? null });
+      if (e.event === 'slow_transaction' && typeof e.ms === 'number')
+        events.push({ time: String(e.time), ms: e.ms, outcome: String(e.outcome), firstWrite: e.firstWrite ?? null });
     } catch {
       // a line cut by a killed process
     }
@@ -516,13 +520,27 @@ async function main(): Promise<void> {
     appPort,
   );
   const barePort = await freePort();
-  const bare = new Server('bare app', join(ROOT, 'dist/bench/bare-app.js'), { ...process.env, NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '1048576', PORT: String(barePort) }, join(DATA, 'bare-app.log'), barePort);
+  const bare = new Server(
+    'bare app',
+    join(ROOT, 'dist/bench/bare-app.js'),
+    { ...process.env, NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '1048576', PORT: String(barePort) },
+    join(DATA, 'bare-app.log'),
+    barePort,
+  );
   const sgPort = await freePort();
   const sg = new Server(
     'same-guarantees app',
     join(ROOT, 'dist/bench/same-guarantees-app.js'),
     // the app's secret, so the cookie the app signed is valid here
-    { ...process.env, NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '1048576', PORT: String(sgPort), SQLITE_PATH: DB, SESSION_SECRET: secret, TRUST_PROXY: '1' },
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      MALLOC_MMAP_THRESHOLD_: '1048576',
+      PORT: String(sgPort),
+      SQLITE_PATH: DB,
+      SESSION_SECRET: secret,
+      TRUST_PROXY: '1',
+    },
     join(DATA, 'same-guarantees-app.log'),
     sgPort,
   );
@@ -534,10 +552,24 @@ async function main(): Promise<void> {
 
   try {
     await Promise.all([app.ready('/login'), bare.ready('/'), sg.ready('/healthz')]);
-    log(`app on ${app.baseUrl} (pid ${app.process.pid}, WORKERS=${WORKERS}, SCHEDULER=${SCHEDULER}), bare app on ${bare.baseUrl}, same-guarantees app on ${sg.baseUrl}; ${proposalsInDb.toLocaleString('en-US')} proposals in ${DB}`);
+    log(
+      `app on ${app.baseUrl} (pid ${app.process.pid}, WORKERS=${WORKERS}, SCHEDULER=${SCHEDULER}), bare app on ${bare.baseUrl}, same-guarantees app on ${sg.baseUrl}; ${proposalsInDb.toLocaleString('en-US')} proposals in ${DB}`,
+    );
 
     const add = (key: string, name: string, result: Loaded, extra: Partial<Measurement> = {}) => {
-      const m: Measurement = { key, name, ...result, ratio: null, ratioTo: null, vsBare: null, vsSameGuarantees: null, sameGuaranteesPage: null, target: null, met: null, ...extra };
+      const m: Measurement = {
+        key,
+        name,
+        ...result,
+        ratio: null,
+        ratioTo: null,
+        vsBare: null,
+        vsSameGuarantees: null,
+        sameGuaranteesPage: null,
+        target: null,
+        met: null,
+        ...extra,
+      };
       measurements.push(m);
       log(`${name}: ${m.requestsPerSecond} req/s, p95 ${m.latencyMs.p95} ms, errors ${m.errors}`);
       return m;
@@ -549,7 +581,8 @@ async function main(): Promise<void> {
     await office.login(BENCH_LOGIN, dataset.password);
     const check = async (session: Session, path: string, contains: string, status = 200): Promise<Reply> => {
       const res = await session.get(path);
-      if (res.status !== status || !res.body.includes(contains)) throw new Error(`${session === office ? 'app' : 'same-guarantees'} ${path} answered ${res.status} without 「${contains}」`);
+      if (res.status !== status || !res.body.includes(contains))
+        throw new Error(`${session === office ? 'app' : 'same-guarantees'} ${path} answered ${res.status} without 「${contains}」`);
       return res;
     };
     const appList = await check(office, '/proposals', '提案一覧');
@@ -569,15 +602,19 @@ async function main(): Promise<void> {
     sgOffice.cookie = office.cookie;
     const sgList = await check(sgOffice, '/proposals', '提案一覧');
     const [appIds, sgIds] = [listedIds(appList.body), listedIds(sgList.body)];
-    if (sgIds.length !== 20 || appIds.join() !== sgIds.join()) throw new Error(`the same-guarantees list shows ${sgIds.join(',')}, the app's ${appIds.join(',')}`);
-    if (!sgList.body.includes('ベンチ 計測') || !/name="_csrf" value="[0-9a-f]{256}"/.test(sgList.body)) throw new Error('the same-guarantees list lacks the user or the CSRF token');
+    if (sgIds.length !== 20 || appIds.join() !== sgIds.join())
+      throw new Error(`the same-guarantees list shows ${sgIds.join(',')}, the app's ${appIds.join(',')}`);
+    if (!sgList.body.includes('ベンチ 計測') || !/name="_csrf" value="[0-9a-f]{256}"/.test(sgList.body))
+      throw new Error('the same-guarantees list lacks the user or the CSRF token');
     await check(sgOffice, '/notifications', 'ベンチ 計測');
     for (const name of SECURITY_HEADERS) {
-      if (appList.headers[name] !== sgList.headers[name]) throw new Error(`${name}: the app sends ${String(appList.headers[name])}, the same-guarantees page ${String(sgList.headers[name])}`);
+      if (appList.headers[name] !== sgList.headers[name])
+        throw new Error(`${name}: the app sends ${String(appList.headers[name])}, the same-guarantees page ${String(sgList.headers[name])}`);
     }
     const anonymous = new Session(sg.baseUrl, new http.Agent({ keepAlive: false }));
     const refused = await anonymous.get('/proposals');
-    if (refused.status !== 303 || !String(refused.headers.location).startsWith('/login')) throw new Error(`same-guarantees /proposals without a cookie answered ${refused.status}`);
+    if (refused.status !== 303 || !String(refused.headers.location).startsWith('/login'))
+      throw new Error(`same-guarantees /proposals without a cookie answered ${refused.status}`);
     anonymous.cookie = office.cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     const forged = await anonymous.get('/proposals');
     if (forged.status !== 303) throw new Error(`same-guarantees /proposals with a forged cookie answered ${forged.status}`);
@@ -603,7 +640,10 @@ async function main(): Promise<void> {
 
     // --- the yardsticks ---
     log('bare NestJS + hbs ceiling…');
-    const ceiling = add('bare', 'bare NestJS + hbs (static 20-row table)', await measure(bare.baseUrl, () => '/', null), { vsBare: 1, note: 'yardstick: the ceiling of the framework' });
+    const ceiling = add('bare', 'bare NestJS + hbs (static 20-row table)', await measure(bare.baseUrl, () => '/', null), {
+      vsBare: 1,
+      note: 'yardstick: the ceiling of the framework',
+    });
     log('same-guarantees pages…');
     const yardsticks: Record<Yardstick, Measurement> = {
       list: add('same-guarantees-list', 'same-guarantees page, 20 newest proposals', await measure(sg.baseUrl, () => '/proposals', cookie, sgIdle), {
@@ -616,25 +656,27 @@ async function main(): Promise<void> {
     for (const m of Object.values(yardsticks)) m.vsBare = share(m.requestsPerSecond, ceiling.requestsPerSecond);
 
     /** An app page: its ratios to both yardsticks, and the target of issue 11 that applies to it. */
-    const page = (page: Yardstick, target?: { minShare?: number; p95Ms?: number }) => (r: Loaded): Partial<Measurement> => {
-      const vsSameGuarantees = share(r.requestsPerSecond, yardsticks[page].requestsPerSecond);
-      const judged: Partial<Measurement> = {};
-      if (target?.minShare !== undefined) {
-        judged.target = `≥ ${target.minShare}× same-guarantees (${page}), 0 errors`;
-        judged.met = vsSameGuarantees >= target.minShare && r.errors === 0;
-      } else if (target?.p95Ms !== undefined) {
-        judged.target = `p95 < ${target.p95Ms} ms, 0 errors`;
-        judged.met = r.latencyMs.p95 < target.p95Ms && r.errors === 0;
-      }
-      return {
-        vsBare: share(r.requestsPerSecond, ceiling.requestsPerSecond),
-        vsSameGuarantees,
-        sameGuaranteesPage: page,
-        ratio: vsSameGuarantees,
-        ratioTo: `same-guarantees ${page}`,
-        ...judged,
+    const page =
+      (page: Yardstick, target?: { minShare?: number; p95Ms?: number }) =>
+      (r: Loaded): Partial<Measurement> => {
+        const vsSameGuarantees = share(r.requestsPerSecond, yardsticks[page].requestsPerSecond);
+        const judged: Partial<Measurement> = {};
+        if (target?.minShare !== undefined) {
+          judged.target = `≥ ${target.minShare}× same-guarantees (${page}), 0 errors`;
+          judged.met = vsSameGuarantees >= target.minShare && r.errors === 0;
+        } else if (target?.p95Ms !== undefined) {
+          judged.target = `p95 < ${target.p95Ms} ms, 0 errors`;
+          judged.met = r.latencyMs.p95 < target.p95Ms && r.errors === 0;
+        }
+        return {
+          vsBare: share(r.requestsPerSecond, ceiling.requestsPerSecond),
+          vsSameGuarantees,
+          sameGuaranteesPage: page,
+          ratio: vsSameGuarantees,
+          ratioTo: `same-guarantees ${page}`,
+          ...judged,
+        };
       };
-    };
     const addPage = (key: string, name: string, result: Loaded, judge: (r: Loaded) => Partial<Measurement>, note?: string) =>
       add(key, name, result, { ...judge(result), ...(note ? { note } : {}) });
 
@@ -643,25 +685,57 @@ async function main(): Promise<void> {
     addPage('list', 'proposal list, page 1', await measure(app.baseUrl, () => '/proposals', cookie, idle), page('list', { minShare: 0.8 }));
     const pool = poolSize();
     const deepPool = await sessionPool(1, pool, secret);
-    addPage('list-deep', 'proposal list, page 2000', { ...(await measure(app.baseUrl, () => '/proposals?page=2000', roundRobin(deepPool), idle)), users: pool }, page('list', { minShare: 0.5 }), [`from ${pool} users (a deep page has a per-user allowance)`, deepNote].filter(Boolean).join('; '));
-    addPage('detail', 'proposal page (random of ~1,000)', await measure(app.baseUrl, () => `/proposals/${detailIds[i++ % detailIds.length]}`, cookie, idle), page('list', { minShare: 0.3 }));
-    addPage('notifications', 'notifications /notifications', await measure(app.baseUrl, () => '/notifications', cookie, idle), page('empty', { minShare: 0.8 }));
+    addPage(
+      'list-deep',
+      'proposal list, page 2000',
+      { ...(await measure(app.baseUrl, () => '/proposals?page=2000', roundRobin(deepPool), idle)), users: pool },
+      page('list', { minShare: 0.5 }),
+      [`from ${pool} users (a deep page has a per-user allowance)`, deepNote].filter(Boolean).join('; '),
+    );
+    addPage(
+      'detail',
+      'proposal page (random of ~1,000)',
+      await measure(app.baseUrl, () => `/proposals/${detailIds[i++ % detailIds.length]}`, cookie, idle),
+      page('list', { minShare: 0.3 }),
+    );
+    addPage(
+      'notifications',
+      'notifications /notifications',
+      await measure(app.baseUrl, () => '/notifications', cookie, idle),
+      page('empty', { minShare: 0.8 }),
+    );
 
     log('raw SQL of the year-by-year report…');
     reportLimit = await rawReportSql(DURATION);
     const limit = reportLimit;
-    const vsRawSql = (r: Loaded) => ({ note: `${(Math.round((r.requestsPerSecond / limit.counters.perSecond) * 1000) / 1000).toFixed(3)}× the raw SQL's rate` });
-    add('report-sql', 'year-by-year counters, raw SQL (the limit)', {
-      requestsPerSecond: reportLimit.counters.perSecond,
-      latencyMs: reportLimit.counters.latencyMs,
-      requests: Math.round(reportLimit.counters.perSecond * DURATION),
-      errors: 0,
-      non2xx3xx: 0,
-    }, { note: `one connection, sequential; the same figures recounted over every proposal take ${reportLimit.recountMs.p50} ms (median of 3)` });
+    const vsRawSql = (r: Loaded) => ({
+      note: `${(Math.round((r.requestsPerSecond / limit.counters.perSecond) * 1000) / 1000).toFixed(3)}× the raw SQL's rate`,
+    });
+    add(
+      'report-sql',
+      'year-by-year counters, raw SQL (the limit)',
+      {
+        requestsPerSecond: reportLimit.counters.perSecond,
+        latencyMs: reportLimit.counters.latencyMs,
+        requests: Math.round(reportLimit.counters.perSecond * DURATION),
+        errors: 0,
+        non2xx3xx: 0,
+      },
+      { note: `one connection, sequential; the same figures recounted over every proposal take ${reportLimit.recountMs.p50} ms (median of 3)` },
+    );
     const report = await measure(app.baseUrl, () => '/reports', cookie, idle);
     addPage('report', 'year-by-year report page', report, page('empty', { p95Ms: 20 }), vsRawSql(report).note);
 
-    const similarQueries = ['押印の廃止', 'ペーパーレス会議', '会議室の予約をオンラインで', '窓口の待ち時間を短縮したい', '電子決裁の導入', '申請書の様式の統一', '公用車の予約システム', '時間外勤務の申請の電子化'];
+    const similarQueries = [
+      '押印の廃止',
+      'ペーパーレス会議',
+      '会議室の予約をオンラインで',
+      '窓口の待ち時間を短縮したい',
+      '電子決裁の導入',
+      '申請書の様式の統一',
+      '公用車の予約システム',
+      '時間外勤務の申請の電子化',
+    ];
     addPage(
       'search-similar',
       'similar search /proposals/similar?q=',
@@ -674,7 +748,10 @@ async function main(): Promise<void> {
     addPage(
       'search-list',
       'keyword search /proposals?q=',
-      { ...(await measure(app.baseUrl, () => `/proposals?q=${encodeURIComponent(keywords[i++ % keywords.length])}`, roundRobin(searchPool), idle)), users: pool },
+      {
+        ...(await measure(app.baseUrl, () => `/proposals?q=${encodeURIComponent(keywords[i++ % keywords.length])}`, roundRobin(searchPool), idle)),
+        users: pool,
+      },
       page('list', { p95Ms: 50 }),
       `from ${pool} users (a search has a per-user allowance); keywords: ${keywords.join('、')}`,
     );
@@ -694,16 +771,21 @@ async function main(): Promise<void> {
     const runId = started.toISOString().replace(/\D/g, '').slice(0, 14);
     const sub = await submissions(app.baseUrl, dataset.password, runId);
     const rate = Math.round((sub.acknowledged.length / sub.elapsed) * 10) / 10;
-    const submit = add('submit', 'submissions (form GET + POST, 303)', {
-      requestsPerSecond: rate,
-      latencyMs: sub.postMs,
-      requests: sub.acknowledged.length,
-      errors: sub.errors,
-      non2xx3xx: sub.errors,
-    }, {
-      target: '≥ 130 /s with WORKERS=1, 0 errors, all stored',
-      note: `latency is the POST; the form page before it took p50 ${sub.formMs.p50} ms, p95 ${sub.formMs.p95} ms${WORKERS === '1' ? '' : `; WORKERS=${WORKERS}: the target is for one worker, not judged`}`,
-    });
+    const submit = add(
+      'submit',
+      'submissions (form GET + POST, 303)',
+      {
+        requestsPerSecond: rate,
+        latencyMs: sub.postMs,
+        requests: sub.acknowledged.length,
+        errors: sub.errors,
+        non2xx3xx: sub.errors,
+      },
+      {
+        target: '≥ 130 /s with WORKERS=1, 0 errors, all stored',
+        note: `latency is the POST; the form page before it took p50 ${sub.formMs.p50} ms, p95 ${sub.formMs.p95} ms${WORKERS === '1' ? '' : `; WORKERS=${WORKERS}: the target is for one worker, not judged`}`,
+      },
+    );
     const workerPeaks = app.workerPeaksMb().map((w) => ({ pid: w.pid, peakRssMb: Math.round(w.peakMb) }));
     const peak = workerPeaks.length ? Math.max(...workerPeaks.map((w) => w.peakRssMb)) : Math.round(app.status('VmHWM') ?? app.sampledPeakMb);
     memory = {
@@ -731,14 +813,29 @@ async function main(): Promise<void> {
     const [{ n: withRunTitle }] = await check2.all<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE title LIKE ?`, [`ベンチ提出 ${runId} %`]);
     await check2.close();
     submit.met = WORKERS === '1' ? rate >= 130 && sub.errors === 0 && stored === sub.acknowledged.length : null;
-    submissionResult = { acknowledged: sub.acknowledged.length, storedAfterStop: stored, rowsWithRunTitle: withRunTitle, errors: sub.errors, perSecond: rate, seconds: sub.elapsed, form: sub.formMs, post: sub.postMs, appExitCode: exitCode };
+    submissionResult = {
+      acknowledged: sub.acknowledged.length,
+      storedAfterStop: stored,
+      rowsWithRunTitle: withRunTitle,
+      errors: sub.errors,
+      perSecond: rate,
+      seconds: sub.elapsed,
+      form: sub.formMs,
+      post: sub.postMs,
+      appExitCode: exitCode,
+    };
     log(`submissions: ${sub.acknowledged.length} acknowledged, ${stored} found stored (with history) after the app stopped, ${withRunTitle} rows of this run`);
 
-    add('memory', 'app peak memory per worker (VmHWM, MB)', { requestsPerSecond: NaN, latencyMs: percentiles([]), requests: 0, errors: 0, non2xx3xx: 0 }, {
-      target: '< 300 MB per worker',
-      met: peak < 300,
-      note: workerPeaks.map((w) => `pid ${w.pid}: ${w.peakRssMb} MB`).join(', '),
-    });
+    add(
+      'memory',
+      'app peak memory per worker (VmHWM, MB)',
+      { requestsPerSecond: NaN, latencyMs: percentiles([]), requests: 0, errors: 0, non2xx3xx: 0 },
+      {
+        target: '< 300 MB per worker',
+        met: peak < 300,
+        note: workerPeaks.map((w) => `pid ${w.pid}: ${w.peakRssMb} MB`).join(', '),
+      },
+    );
   } finally {
     await app.stop();
     await bare.stop();
@@ -758,7 +855,15 @@ async function main(): Promise<void> {
   const results = {
     date: started.toISOString(),
     machine: { ...info, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-    settings: { proposals: dataset.marker.proposals, durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, workers: Number(WORKERS), scheduler: SCHEDULER, database: DB },
+    settings: {
+      proposals: dataset.marker.proposals,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      connections: CONNECTIONS,
+      workers: Number(WORKERS),
+      scheduler: SCHEDULER,
+      database: DB,
+    },
     dataset: {
       proposalsInDatabase: proposalsInDb,
       generatedThisRun: dataset.generatedNow,
@@ -768,7 +873,8 @@ async function main(): Promise<void> {
     },
     yardsticks: {
       bare: 'bench/bare-app.ts: NestJS + hbs, a static 20-row table; no database, session or headers',
-      sameGuarantees: 'bench/same-guarantees-app.ts: what a signed-in page must do, lean, on the sqlite3 driver; list = the 20 newest visible proposals, empty = no list',
+      sameGuarantees:
+        'bench/same-guarantees-app.ts: what a signed-in page must do, lean, on the sqlite3 driver; list = the 20 newest visible proposals, empty = no list',
       checks,
     },
     measurements,

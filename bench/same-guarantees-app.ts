@@ -71,8 +71,10 @@ const prepare = (db: sqlite3.Database, sql: string) =>
   new Promise<sqlite3.Statement>((ok, fail) => {
     const statement = db.prepare(sql, (e) => (e ? fail(e) : ok(statement)));
   });
-const get = (s: sqlite3.Statement, params: unknown[]) => new Promise<Row | undefined>((ok, fail) => s.get(params, (e: Error | null, row?: Row) => (e ? fail(e) : ok(row))));
-const all = (s: sqlite3.Statement, params: unknown[]) => new Promise<Row[]>((ok, fail) => s.all(params, (e: Error | null, rows: Row[]) => (e ? fail(e) : ok(rows))));
+const get = (s: sqlite3.Statement, params: unknown[]) =>
+  new Promise<Row | undefined>((ok, fail) => s.get(params, (e: Error | null, row?: Row) => (e ? fail(e) : ok(row))));
+const all = (s: sqlite3.Statement, params: unknown[]) =>
+  new Promise<Row[]>((ok, fail) => s.all(params, (e: Error | null, rows: Row[]) => (e ? fail(e) : ok(rows))));
 const run = (s: sqlite3.Statement, params: unknown[]) => new Promise<void>((ok, fail) => s.run(params, (e: Error | null) => (e ? fail(e) : ok())));
 
 interface Statements {
@@ -200,7 +202,12 @@ function signedIn(s: Statements) {
         },
         nav: markCurrent(navigationFor(roles), req.path),
         // as the app's header: counted up to 100, shown as 99+ beyond
-        unreadBadge: Number(row.unread) <= 0 ? null : Number(row.unread) >= 100 ? { text: '99+', label: '未読 99 件以上' } : { text: String(row.unread), label: `未読 ${row.unread} 件` },
+        unreadBadge:
+          Number(row.unread) <= 0
+            ? null
+            : Number(row.unread) >= 100
+              ? { text: '99+', label: '未読 99 件以上' }
+              : { text: String(row.unread), label: `未読 ${row.unread} 件` },
         csrfToken,
         flash,
       });

@@ -54,7 +54,11 @@ const SEED = 1;
 const LOGIN = 'bench-stalls';
 
 const log = (line: string) => process.stderr.write(`[stalls] ${line}\n`);
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function cliEnv(database: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, SQLITE_PATH: database, DATA_DIR: DATA, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
@@ -86,7 +90,10 @@ function ensureSource(): void {
   const started = Date.now();
   const summary = cli(SOURCE, ['generate-data', '--proposals', String(PROPOSALS), '--seed', String(SEED)], { live: true });
   log(summary);
-  writeFileSync(MARKER, JSON.stringify({ complete: true, proposals: PROPOSALS, seed: SEED, generateSeconds: (Date.now() - started) / 1000, summary }, null, 2) + '\n');
+  writeFileSync(
+    MARKER,
+    JSON.stringify({ complete: true, proposals: PROPOSALS, seed: SEED, generateSeconds: (Date.now() - started) / 1000, summary }, null, 2) + '\n',
+  );
 }
 
 /** A fresh copy for this run (generate-data leaves the file checkpointed, so the main file is all of it), migrated, with the bench's user. */
@@ -95,7 +102,9 @@ function prepareRunCopy(): string {
   copyFileSync(SOURCE, RUN_DB);
   cli(RUN_DB, ['migrate']);
   const password = randomBytes(18).toString('base64url');
-  cli(RUN_DB, ['create-user', '--login', LOGIN, '--name', 'ベンチ 提出', '--roles', 'staff', '--division', reformOfficeCode(), '--password-stdin'], { input: password + '\n' });
+  cli(RUN_DB, ['create-user', '--login', LOGIN, '--name', 'ベンチ 提出', '--roles', 'staff', '--division', reformOfficeCode(), '--password-stdin'], {
+    input: password + '\n',
+  });
   return password;
 }
 
@@ -116,7 +125,13 @@ function exchange(baseUrl: string, method: 'GET' | 'POST', path: string, cookies
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]) }));
+        res.on('end', () =>
+          ok({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]),
+          }),
+        );
         res.on('error', fail);
       },
     );
@@ -182,7 +197,10 @@ async function main(): Promise<void> {
     await dataSource.query(`INSERT INTO proposals_fts (proposals_fts, rank) VALUES ('crisismerge', 16)`);
   }
   const settings = Object.fromEntries(
-    ((await dataSource.query(`SELECT k, v FROM proposals_fts_config WHERE k IN ('automerge', 'crisismerge')`)) as { k: string; v: number }[]).map((r) => [r.k, r.v]),
+    ((await dataSource.query(`SELECT k, v FROM proposals_fts_config WHERE k IN ('automerge', 'crisismerge')`)) as { k: string; v: number }[]).map((r) => [
+      r.k,
+      r.v,
+    ]),
   );
   const structureBefore = await searchIndex.structure();
   // Generated texts, resubmitted: the index gets what real proposals put in it.
@@ -219,7 +237,13 @@ async function main(): Promise<void> {
   let next = 0;
   let acknowledged = 0;
   const started = performance.now();
-  const progress = setInterval(() => log(`${acknowledged.toLocaleString('en-US')} / ${SUBMISSIONS.toLocaleString('en-US')} submitted, longest transaction ${transactionTimings(dataSource).longest?.ms.toFixed(1) ?? '–'} ms, load ${load()}`), 15_000);
+  const progress = setInterval(
+    () =>
+      log(
+        `${acknowledged.toLocaleString('en-US')} / ${SUBMISSIONS.toLocaleString('en-US')} submitted, longest transaction ${transactionTimings(dataSource).longest?.ms.toFixed(1) ?? '–'} ms, load ${load()}`,
+      ),
+    15_000,
+  );
   await Promise.all(
     sessions.map(async (session) => {
       while (next < SUBMISSIONS) {

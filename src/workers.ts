@@ -158,7 +158,13 @@ export class Primary {
     if (!state) return;
     if (this.stopping) return this.finishIfIdle();
 
-    const ended = { worker: worker.id, workerPid: worker.process.pid, code: code ?? undefined, signal: signal ?? undefined, reason: state.failure ?? undefined };
+    const ended = {
+      worker: worker.id,
+      workerPid: worker.process.pid,
+      code: code ?? undefined,
+      signal: signal ?? undefined,
+      reason: state.failure ?? undefined,
+    };
     const reason = state.failure ?? `ワーカー（pid ${worker.process.pid}）が${signal ? `シグナル ${signal} で` : `終了コード ${code} で`}終了しました`;
     if (this.starting) {
       this.logger.event('error', 'worker_start_failed', ended);

@@ -88,7 +88,6 @@ export class AttachmentsController {
     private readonly views: ProposalViewService,
   ) {}
 
-
   @Post()
   @Roles('staff')
   @FormPage('proposals/show', (c: AttachmentsController, req) => c.views.detailContext(req))
@@ -96,7 +95,8 @@ export class AttachmentsController {
   async add(
     @Param('id', IdPipe) id: number,
     @UploadedFile() file: UploadedAttachment | undefined,
-    @CurrentUser() user: User, @Req() req: Request,
+    @CurrentUser() user: User,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     const attachment = await this.attachments.add(user, id, file);
@@ -106,12 +106,7 @@ export class AttachmentsController {
 
   @Get(':attachmentId')
   @SignedIn()
-  async download(
-    @Param('id', IdPipe) id: number,
-    @Param('attachmentId', IdPipe) attachmentId: number,
-    @CurrentUser() user: User,
-    @Res() res: Response,
-  ) {
+  async download(@Param('id', IdPipe) id: number, @Param('attachmentId', IdPipe) attachmentId: number, @CurrentUser() user: User, @Res() res: Response) {
     const attachment = await this.attachments.download(user, id, attachmentId);
     res.set({
       'Content-Type': attachment.mediaType,
@@ -130,7 +125,8 @@ export class AttachmentsController {
     @Param('id', IdPipe) id: number,
     @Param('attachmentId', IdPipe) attachmentId: number,
     @Body() _confirmed: DeleteAttachmentDto,
-    @CurrentUser() user: User, @Req() req: Request,
+    @CurrentUser() user: User,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     const attachment = await this.attachments.remove(user, id, attachmentId);

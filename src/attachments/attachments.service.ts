@@ -120,12 +120,7 @@ export class AttachmentsService {
    */
   private async checkMayChange(manager: EntityManager, user: User, proposalId: number, lock = false): Promise<void> {
     if (lock && !this.db.isSqlite) {
-      await manager
-        .getRepository(Proposal)
-        .createQueryBuilder('p')
-        .setLock('pessimistic_write')
-        .where('p.id = :proposalId', { proposalId })
-        .getOne();
+      await manager.getRepository(Proposal).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :proposalId', { proposalId }).getOne();
     }
     const { proposal, actors } = await this.repository.getVisible(user, proposalId, manager);
     if (canChangeAttachments(actors, proposal.status)) return;

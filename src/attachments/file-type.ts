@@ -41,8 +41,7 @@ export const FILE_KINDS: Readonly<Record<FileKindId, FileKind>> = {
 export const ACCEPTED_KINDS_TEXT = 'PDF、PNG・JPEG画像、Word（.docx・.doc）、Excel（.xlsx・.xls）';
 
 /** The label of a stored media type (for the list on the proposal page). */
-export const mediaTypeLabel = (mediaType: string): string =>
-  Object.values(FILE_KINDS).find((k) => k.mediaType === mediaType)?.label ?? 'ファイル';
+export const mediaTypeLabel = (mediaType: string): string => Object.values(FILE_KINDS).find((k) => k.mediaType === mediaType)?.label ?? 'ファイル';
 
 // --- content sniffing ---
 
@@ -52,8 +51,7 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff]);
 const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const CFB = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 
-const startsWith = (content: Buffer, magic: Buffer): boolean =>
-  content.length >= magic.length && content.subarray(0, magic.length).equals(magic);
+const startsWith = (content: Buffer, magic: Buffer): boolean => content.length >= magic.length && content.subarray(0, magic.length).equals(magic);
 
 /** The kind of an uploaded file, or null when it is none of the accepted kinds. */
 export function detectFileKind(content: Buffer): FileKind | null {
@@ -251,10 +249,7 @@ export function asciiFileName(name: string): string {
 
 /** RFC 5987 value-chars: encodeURIComponent leaves ' ( ) * as they are, which the RFC does not allow. */
 const encodeRfc5987 = (value: string): string =>
-  encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD')).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD')).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** `attachment` with an ASCII filename for old clients and the real name as filename* (UTF-8). */
 export function contentDisposition(fileName: string): string {

@@ -13,5 +13,4 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS
 export const SignedIn = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, { kind: 'signed-in' });
 
 /** Signed-in users holding at least one of these roles. */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
-  SetMetadata(ACCESS_RULE, { kind: 'roles', roles });
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, { kind: 'roles', roles });

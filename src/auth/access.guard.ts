@@ -17,10 +17,7 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
     const req = context.switchToHttp().getRequest<Request>();
     if (!rule) {
       this.logger.event('error', 'route_without_access_rule', { path: req.path, handler: context.getHandler().name });

@@ -56,13 +56,17 @@ export class AuthService {
   async authenticate(login: string, password: string, client: ClientInfo): Promise<{ user: User; deviceCookie: string }> {
     const loginKey = normalizeLogin(login).slice(0, 128);
     const attempt = this.attemptOf(client, loginKey);
-    const { reservation, found, matches } = await this.withinInFlightCap(hashClientOf(attempt), (at) => new TooManyAttemptsError(at), async () => {
-      const reservation = await this.throttle.reserve(attempt);
-      const found = await this.users.findByLoginWithHash(loginKey);
-      // Verify against a dummy hash for unknown logins so the response time does not tell them apart.
-      const matches = await verifyPassword(found?.passwordHash ?? (await dummyPasswordHash()), password, hashClientOf(attempt));
-      return { reservation, found, matches };
-    });
+    const { reservation, found, matches } = await this.withinInFlightCap(
+      hashClientOf(attempt),
+      (at) => new TooManyAttemptsError(at),
+      async () => {
+        const reservation = await this.throttle.reserve(attempt);
+        const found = await this.users.findByLoginWithHash(loginKey);
+        // Verify against a dummy hash for unknown logins so the response time does not tell them apart.
+        const matches = await verifyPassword(found?.passwordHash ?? (await dummyPasswordHash()), password, hashClientOf(attempt));
+        return { reservation, found, matches };
+      },
+    );
     if (!found || !matches || found.disabled) {
       // the reservation stays: it is the failure's record
       const reason = !found ? 'unknown_login' : !matches ? 'wrong_password' : 'disabled';

@@ -71,9 +71,7 @@ export class LoginAttemptsRepository {
   }
 
   async deleteOlderThan(before: number): Promise<void> {
-    await this.db.write((manager) =>
-      manager.createQueryBuilder().delete().from(LoginFailure).where('failed_at < :before', { before }).execute(),
-    );
+    await this.db.write((manager) => manager.createQueryBuilder().delete().from(LoginFailure).where('failed_at < :before', { before }).execute());
   }
 
   /**

@@ -60,9 +60,7 @@ export class LoginThrottleService {
     const { attempt } = reservation;
     await this.attempts.delete(reservation.id);
     await this.attempts.deleteBucket(
-      attempt.deviceKey
-        ? { deviceKey: attempt.deviceKey }
-        : { clientKey: attempt.clientKey, loginKey: attempt.loginKey, deviceKey: null },
+      attempt.deviceKey ? { deviceKey: attempt.deviceKey } : { clientKey: attempt.clientKey, loginKey: attempt.loginKey, deviceKey: null },
     );
   }
 

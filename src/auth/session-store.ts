@@ -68,7 +68,10 @@ export class DatabaseSessionStore extends Store {
           .execute(),
       )
       .then(() => this.cleanupNowAndThen())
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
@@ -80,23 +83,22 @@ export class DatabaseSessionStore extends Store {
       return;
     }
     this.db
-      .write((manager) =>
-        manager
-          .createQueryBuilder()
-          .update(SessionRecord)
-          .set({ expiresAt })
-          .where('sid = :sid', { sid })
-          .execute(),
-      )
+      .write((manager) => manager.createQueryBuilder().update(SessionRecord).set({ expiresAt }).where('sid = :sid', { sid }).execute())
       .then(() => this.remember(sid, expiresAt))
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.knownExpiry.delete(sid);
     this.db
       .write((manager) => manager.createQueryBuilder().delete().from(SessionRecord).where('sid = :sid', { sid }).execute())
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   /** Ends every session of a user, optionally keeping the one making the request. */
@@ -124,8 +126,6 @@ export class DatabaseSessionStore extends Store {
     const now = Date.now();
     if (now - this.lastCleanup < CLEANUP_INTERVAL_MS) return;
     this.lastCleanup = now;
-    await this.db.write((manager) =>
-      manager.createQueryBuilder().delete().from(SessionRecord).where('expires_at <= :now', { now }).execute(),
-    );
+    await this.db.write((manager) => manager.createQueryBuilder().delete().from(SessionRecord).where('expires_at <= :now', { now }).execute());
   }
 }

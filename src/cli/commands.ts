@@ -102,7 +102,9 @@ export const commands: Record<string, Command> = {
       const dto = await validated(CreateUserDto, {
         login: requireOption(args, 'login'),
         name: requireOption(args, 'name'),
-        roles: requireOption(args, 'roles').split(',').map((r) => r.trim()),
+        roles: requireOption(args, 'roles')
+          .split(',')
+          .map((r) => r.trim()),
         divisionId: division?.id ?? null,
         email: optionalOption(args, 'email') ?? null,
       });
@@ -135,7 +137,9 @@ export const commands: Record<string, Command> = {
       if (!app.get(MailSenderService).enabled) throw new CliUsageError('SMTP_URL が設定されていないため、まとめメールを作成できません');
       try {
         const { date: day, mails, notifications } = await app.get(DigestService).sendDigests(new Date(), date);
-        io.out(`${formatDateLabel(day)}分のまとめメールを ${mails} 通（お知らせ ${notifications} 件）作成しました。送信は send-mail またはサーバーが行います。`);
+        io.out(
+          `${formatDateLabel(day)}分のまとめメールを ${mails} 通（お知らせ ${notifications} 件）作成しました。送信は send-mail またはサーバーが行います。`,
+        );
       } catch (error) {
         if (error instanceof DigestDateError) throw new CliUsageError(error.message);
         throw error;

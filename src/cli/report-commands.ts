@@ -28,7 +28,8 @@ function choice<T extends string>(args: ParsedArgs, name: string, allowed: reado
 }
 
 /** Columns in a terminal: East Asian wide characters take two. */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
 const displayWidth = (text: string): number => Array.from(text).reduce((width, c) => width + (WIDE.test(c) ? 2 : 1), 0);
 
 /** Text columns left, figures right, two spaces apart, a rule under the header. */
@@ -127,7 +128,8 @@ export const reportCommands: Record<string, Command> = {
         for (const d of differences) {
           io.out(`${bothYearLabels(d.fiscalYear)} ${STAT_LABELS[d.column]}: 保持している値 ${d.kept}、再集計 ${d.recounted}`);
         }
-        if (differences.length) throw new Error(`作り直した後も ${differences.length} 件の不一致があります（集計中に提案が更新された可能性があります）。もう一度実行してください`);
+        if (differences.length)
+          throw new Error(`作り直した後も ${differences.length} 件の不一致があります（集計中に提案が更新された可能性があります）。もう一度実行してください`);
       } else if (differences.length) {
         throw new Error(`集計に ${differences.length} 件の不一致があります。npm run -s cli -- verify-stats --repair で作り直せます`);
       }

@@ -9,11 +9,7 @@ export class CommonModule {
   static register(config: AppConfig, logger: AppLogger): DynamicModule {
     return {
       module: CommonModule,
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: AppLogger, useValue: logger },
-        UploadTempRootCleanup,
-      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: AppLogger, useValue: logger }, UploadTempRootCleanup],
       exports: [APP_CONFIG, AppLogger],
     };
   }

@@ -1,13 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppLogger } from './app-logger';
-import {
-  CsrfError,
-  DomainError,
-  NotSignedInError,
-  PasswordChangeRequiredError,
-  TooManyAttemptsError,
-} from './errors';
+import { CsrfError, DomainError, NotSignedInError, PasswordChangeRequiredError, TooManyAttemptsError } from './errors';
 import { FormValidationException } from './forms';
 import { BUSY_RETRY_AFTER_SECONDS, databaseFault } from '../database/database-errors';
 import { DATABASE_FAULT_TEXT, renderErrorPage } from './error-pages';

@@ -126,7 +126,8 @@ export interface FormPageMeta {
 }
 
 /** Marks a POST handler whose refused input goes back to `view` with messages and the typed values. */
-export const FormPage = <C>(view: string, load?: PageLoader<C>): MethodDecorator => SetMetadata(FORM_PAGE, { view, load: load as PageLoader<never> | undefined } satisfies FormPageMeta);
+export const FormPage = <C>(view: string, load?: PageLoader<C>): MethodDecorator =>
+  SetMetadata(FORM_PAGE, { view, load: load as PageLoader<never> | undefined } satisfies FormPageMeta);
 
 // --- HTML forms send strings; these turn them into what the DTO means, in one place. ---
 
@@ -146,8 +147,7 @@ export const Trim = (): PropertyDecorator => Transform(({ value }) => trimmed(va
  * A checkbox: "on", "true" or "1" means true. An unticked box sends nothing at all, and class-transformer
  * does not run for absent fields, so the DTO property stays undefined: services read it as `=== true`.
  */
-export const Checkbox = (): PropertyDecorator =>
-  Transform(({ value }) => value === true || value === 'on' || value === 'true' || value === '1');
+export const Checkbox = (): PropertyDecorator => Transform(({ value }) => value === true || value === 'on' || value === 'true' || value === '1');
 
 /**
  * The required checkbox of an irreversible action (取下げ, 不受理, 差戻し, 採否の決定, …). The form is first
@@ -209,7 +209,10 @@ export const MaxChars = (max: number, options?: ValidationOptions): PropertyDeco
     {
       name: 'maxChars',
       constraints: [max],
-      validator: { validate: (value: unknown) => typeof value === 'string' && [...value].length <= max, defaultMessage: () => `${max}文字以内で入力してください。` },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && [...value].length <= max,
+        defaultMessage: () => `${max}文字以内で入力してください。`,
+      },
     },
     options,
   );

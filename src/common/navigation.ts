@@ -34,4 +34,3 @@ export function markCurrent<T extends { href: string }>(items: T[], path: string
   const best = items.filter((item) => matches(item.href, path)).sort((a, b) => b.href.length - a.href.length)[0];
   return items.map((item) => ({ ...item, current: item === best }));
 }
-

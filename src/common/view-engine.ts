@@ -54,7 +54,13 @@ function registerPartials(dir: string, root = dir): void {
     const file = join(dir, entry);
     if (statSync(file).isDirectory()) registerPartials(file, root);
     else if (entry.endsWith('.hbs')) {
-      hbs.registerPartial(relative(root, file).replace(/\.hbs$/, '').split('\\').join('/'), readFileSync(file, 'utf8'));
+      hbs.registerPartial(
+        relative(root, file)
+          .replace(/\.hbs$/, '')
+          .split('\\')
+          .join('/'),
+        readFileSync(file, 'utf8'),
+      );
     }
   }
 }

@@ -16,19 +16,21 @@ import { UNREAD_COUNT_CAP, type NotificationsService } from '../notifications/no
  */
 const NOT_A_PAGE = /^\/proposals\/similar$|\.csv$|^\/proposals\/\d+\/attachments\/\d+$|^\/healthz$/;
 
-export const viewLocalsMiddleware = (notifications: NotificationsService) => (req: Request, res: Response, next: NextFunction): void => {
-  fillLocals(req, res);
-  if (!req.user || req.method !== 'GET' || NOT_A_PAGE.test(req.path)) return next();
-  const principal = principalOf(req, req.user.id);
-  if (principal) {
-    res.locals.unreadBadge = unreadBadge(principal.unreadCount);
-    return next();
-  }
-  notifications.unreadCount(req.user.id).then((count) => {
-    res.locals.unreadBadge = unreadBadge(count);
-    next();
-  }, next);
-};
+export const viewLocalsMiddleware =
+  (notifications: NotificationsService) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    fillLocals(req, res);
+    if (!req.user || req.method !== 'GET' || NOT_A_PAGE.test(req.path)) return next();
+    const principal = principalOf(req, req.user.id);
+    if (principal) {
+      res.locals.unreadBadge = unreadBadge(principal.unreadCount);
+      return next();
+    }
+    notifications.unreadCount(req.user.id).then((count) => {
+      res.locals.unreadBadge = unreadBadge(count);
+      next();
+    }, next);
+  };
 
 /** The header's badge: nothing when all is read, "99+" when the capped count says there are more. */
 export function unreadBadge(count: number): { text: string; label: string } | null {
@@ -45,7 +47,10 @@ function fillLocals(req: Request, res: Response): void {
         login: user.login,
         divisionName: user.division?.name ?? null,
         // every user is 職員; the header names only the roles that add something (the division is shown beside them)
-        roleLabels: user.roles.filter((r) => r !== 'staff').map((r) => HEADER_ROLE_LABELS[r]).join('・'),
+        roleLabels: user.roles
+          .filter((r) => r !== 'staff')
+          .map((r) => HEADER_ROLE_LABELS[r])
+          .join('・'),
       }
     : null;
   res.locals.nav = user ? markCurrent(navigationFor(user.roles), req.path) : [];

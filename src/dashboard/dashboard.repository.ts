@@ -66,10 +66,10 @@ export class DashboardRepository {
     const rows = await this.dataSource
       .getRepository(ProposalHistoryEntry)
       .createQueryBuilder('h')
-      .where(
-        `h.id IN (SELECT MAX(h2.id) FROM proposal_history h2 WHERE h2.proposal_id IN (:...ids) AND h2.action = :action GROUP BY h2.proposal_id)`,
-        { ids: proposalIds, action: 'return' },
-      )
+      .where(`h.id IN (SELECT MAX(h2.id) FROM proposal_history h2 WHERE h2.proposal_id IN (:...ids) AND h2.action = :action GROUP BY h2.proposal_id)`, {
+        ids: proposalIds,
+        action: 'return',
+      })
       .getMany();
     return new Map(rows.map((h) => [h.proposalId, h]));
   }
@@ -99,9 +99,7 @@ export class DashboardRepository {
   async unreadAnswerList(userId: number, limit: number): Promise<{ notification: Notification; proposal: Proposal }[]> {
     const notifications = await this.unreadAnswers(userId).orderBy('n.id', 'DESC').limit(limit).getMany();
     const ids = notifications.map((n) => n.proposalId!);
-    const proposals = ids.length
-      ? await this.dataSource.getRepository(Proposal).createQueryBuilder('p').where('p.id IN (:...ids)', { ids }).getMany()
-      : [];
+    const proposals = ids.length ? await this.dataSource.getRepository(Proposal).createQueryBuilder('p').where('p.id IN (:...ids)', { ids }).getMany() : [];
     return notifications.map((notification) => ({ notification, proposal: proposals.find((p) => p.id === notification.proposalId)! }));
   }
 

@@ -7,9 +7,7 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 
 /** The one description of the database, used by the app, the command line and ormconfig.ts. */
-export function buildDataSourceOptions(
-  config: Pick<AppConfig, 'database'> & Partial<Pick<AppConfig, 'sqliteBusyTimeoutMs'>>,
-): DataSourceOptions {
+export function buildDataSourceOptions(config: Pick<AppConfig, 'database'> & Partial<Pick<AppConfig, 'sqliteBusyTimeoutMs'>>): DataSourceOptions {
   const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
   if (config.database.type === 'postgres') {
     return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };

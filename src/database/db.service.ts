@@ -42,7 +42,11 @@ export class DbService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const reader = this.reader;
     this.reader = undefined;
-    if (reader) await reader.then((r) => new Promise<void>((resolve) => r.close(() => resolve())), () => undefined);
+    if (reader)
+      await reader.then(
+        (r) => new Promise<void>((resolve) => r.close(() => resolve())),
+        () => undefined,
+      );
   }
 
   get isSqlite(): boolean {

@@ -80,11 +80,7 @@ export class DemoSeedService {
     let createdUsers = 0;
     for (const [login, name, roles, divisionCode] of DEMO_USERS) {
       if (await this.dataSource.getRepository(User).exist({ where: { login } })) continue;
-      await this.users.createWithPassword(
-        { login, name, roles, email: null, divisionId: byCode.get(divisionCode)!.id },
-        DEMO_PASSWORD,
-        false,
-      );
+      await this.users.createWithPassword({ login, name, roles, email: null, divisionId: byCode.get(divisionCode)!.id }, DEMO_PASSWORD, false);
       createdUsers++;
     }
     return { divisions: createdDivisions, users: createdUsers };

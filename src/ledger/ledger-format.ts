@@ -2,13 +2,7 @@ import * as iconv from 'iconv-lite';
 import { fiscalYearOfDate } from '../common/fiscal-year';
 import { jstDateString } from '../common/jst';
 import { TEXT_MAX, TITLE_MAX } from '../proposals/dto/proposal-form.dto';
-import {
-  Decision,
-  DECISION_LABELS,
-  IMPLEMENTATION_LABELS,
-  ImplementationStatus,
-  ProposalStatus,
-} from '../proposals/proposal-state-machine';
+import { Decision, DECISION_LABELS, IMPLEMENTATION_LABELS, ImplementationStatus, ProposalStatus } from '../proposals/proposal-state-machine';
 
 /**
  * The legacy ledger (提案簿) CSV of ../shared/DOMAIN.md, read without any I/O: bytes → text → records
@@ -149,9 +143,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: Ledger
 
 // --- dates ---
 
-export type LedgerDateResult =
-  | { ok: true; date: string; instant: Date | null }
-  | { ok: false; reason: string };
+export type LedgerDateResult = { ok: true; date: string; instant: Date | null } | { ok: false; reason: string };
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const isoDate = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
@@ -174,8 +166,7 @@ const dateLabel = (iso: string) => {
   return `${y}年${m}月${d}日`;
 };
 
-const WESTERN =
-  /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const WESTERN = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const WESTERN_KANJI = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
 const ERA = /^(令和|平成|昭和|[RHS])\.?\s*(元|\d{1,2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[./-](\d{1,2})[./-](\d{1,2}))$/i;
 
@@ -302,11 +293,7 @@ export const noonJst = (date: string): Date => new Date(`${date}T12:00:00+09:00`
 /** "'=SUM(A1)" → "=SUM(A1)": the guard src/reports/csv.ts adds; any other text is left as it is. */
 export const unguardFormula = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
-export function validateLedgerRow(
-  fields: readonly string[],
-  line: number,
-  options: { today: string },
-): { record: LedgerRecord | null; issues: LedgerIssue[] } {
+export function validateLedgerRow(fields: readonly string[], line: number, options: { today: string }): { record: LedgerRecord | null; issues: LedgerIssue[] } {
   const issues: LedgerIssue[] = [];
   const issue = (column: LedgerColumn, reason: string) => issues.push({ line, column, reason });
   // Our own export guards cells that a spreadsheet would run as a formula with a leading apostrophe
@@ -332,7 +319,9 @@ export function validateLedgerRow(
   }
 
   // A title is one line; a line break from a wrapped Excel cell becomes a space.
-  const title = raw('件名').replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const title = raw('件名')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
   if (title === '') issue('件名', '件名がありません');
   else if (CONTROL.test(title)) issue('件名', '件名に制御文字が含まれています');
   else if (length(title) > TITLE_MAX) issue('件名', `件名は${TITLE_MAX}文字以内にしてください（${length(title)}文字）`);
@@ -420,8 +409,7 @@ export function validateLedgerRow(
 
 /** 提案簿から取込（採否: 採用、実施状況: 実施済、実施日: 2017-06-30） — the imported history row's detail. */
 export function importedDetail(record: Pick<LedgerRecord, 'decision' | 'status' | 'implementationStatus' | 'implementedOn'>): string {
-  const decision =
-    record.status === 'not_accepted' ? '不受理' : record.decision ? DECISION_LABELS[record.decision] : '未決定';
+  const decision = record.status === 'not_accepted' ? '不受理' : record.decision ? DECISION_LABELS[record.decision] : '未決定';
   const parts = [`採否: ${decision}`];
   if (record.implementationStatus) parts.push(`実施状況: ${IMPLEMENTATION_LABELS[record.implementationStatus]}`);
   if (record.implementedOn) parts.push(`実施日: ${record.implementedOn}`);

@@ -56,8 +56,7 @@ export interface LedgerImportSummary {
 }
 
 export type LedgerImportResult =
-  | { ok: true; summary: LedgerImportSummary }
-  | { ok: false; encoding: LedgerEncoding | null; rows: number; issues: LedgerIssue[] };
+  { ok: true; summary: LedgerImportSummary } | { ok: false; encoding: LedgerEncoding | null; rows: number; issues: LedgerIssue[] };
 
 /** What people read after an import that went through: the same lines on the page and on the command line. */
 export function ledgerSummaryLines(summary: LedgerImportSummary): string[] {
@@ -120,8 +119,15 @@ export class LedgerImportService {
 
         // Rows already registered are skipped; the others must name divisions that exist (or may be created).
         // Rows with other problems are checked too, so one upload lists everything that is wrong.
-        const present = await this.registeredNumbers(manager, parsed.rows.map((r) => r.number).filter((n) => n !== ''));
-        const plan = await this.planDivisions(manager, parsed.rows.filter((r) => !present.has(r.number)), options.createMissingDivisions);
+        const present = await this.registeredNumbers(
+          manager,
+          parsed.rows.map((r) => r.number).filter((n) => n !== ''),
+        );
+        const plan = await this.planDivisions(
+          manager,
+          parsed.rows.filter((r) => !present.has(r.number)),
+          options.createMissingDivisions,
+        );
         const issues = sortIssues([...parsed.issues, ...plan.issues]);
         if (issues.length > 0) return { ok: false, encoding: parsed.encoding, rows: parsed.rowCount, issues };
 
@@ -249,7 +255,11 @@ export class LedgerImportService {
     const created = new Map<string, Division>();
     if (toCreate.size === 0) return created;
     const repo = manager.getRepository(Division);
-    const codes = await repo.createQueryBuilder('d').select('d.code', 'code').where('d.code LIKE :prefix', { prefix: `${CREATED_CODE_PREFIX}%` }).getRawMany<{ code: string }>();
+    const codes = await repo
+      .createQueryBuilder('d')
+      .select('d.code', 'code')
+      .where('d.code LIKE :prefix', { prefix: `${CREATED_CODE_PREFIX}%` })
+      .getRawMany<{ code: string }>();
     let next = Math.max(0, ...codes.map((c) => Number(/^LEDGER-(\d+)$/.exec(c.code)?.[1] ?? 0))) + 1;
     for (const [name, validFrom] of toCreate) {
       const division = repo.create({

@@ -1,6 +1,23 @@
 import type { User } from '../users/user.entity';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { BadRequestException, Body, CallHandler, Controller, ExecutionContext, Get, Injectable, NestInterceptor, Param, PayloadTooLargeException, Post, Query, Render, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  NestInterceptor,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Render,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';

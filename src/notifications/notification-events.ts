@@ -121,8 +121,7 @@ export const EVENT_DEFINITIONS: Record<NotificationEvent, EventDefinition> = {
 export const isNotificationEvent = (value: unknown): value is NotificationEvent =>
   typeof value === 'string' && (NOTIFICATION_EVENTS as readonly string[]).includes(value);
 
-export const isMailDelivery = (value: unknown): value is MailDelivery =>
-  typeof value === 'string' && (MAIL_DELIVERIES as readonly string[]).includes(value);
+export const isMailDelivery = (value: unknown): value is MailDelivery => typeof value === 'string' && (MAIL_DELIVERIES as readonly string[]).includes(value);
 
 /** The event type of a notification, from its kind and task key (kinds predate the task keys). */
 export function eventOf(kind: string, taskKey: string | null | undefined): NotificationEvent {

@@ -4,16 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
-import {
-  deliveryFor,
-  eventOf,
-  eventsFor,
-  isMailDelivery,
-  MailDelivery,
-  NotificationEvent,
-  taskKeyMatch,
-  TaskKeys,
-} from './notification-events';
+import { deliveryFor, eventOf, eventsFor, isMailDelivery, MailDelivery, NotificationEvent, taskKeyMatch, TaskKeys } from './notification-events';
 import { NotificationPreference } from './notification-preference.entity';
 import { Notification } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
@@ -87,9 +78,9 @@ export class NotificationsService {
     if (!recipients.length) return 0;
     const event = eventOf(input.kind, input.taskKey);
     const chosen = new Map(
-      (
-        await manager.getRepository(NotificationPreference).find({ where: { userId: In(recipients.map((u) => u.id)), event } })
-      ).map((p) => [p.userId, p.delivery] as const),
+      (await manager.getRepository(NotificationPreference).find({ where: { userId: In(recipients.map((u) => u.id)), event } })).map(
+        (p) => [p.userId, p.delivery] as const,
+      ),
     );
     const delivery = (user: User): MailDelivery => deliveryFor(event, { [event]: chosen.get(user.id) });
     // One statement per table, and no reading back of generated columns (nothing here needs them):

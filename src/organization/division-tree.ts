@@ -23,8 +23,7 @@ export const isValidOn = (division: Pick<DivisionLike, 'validFrom' | 'validTo'>,
   division.validFrom <= date && (division.validTo === null || division.validTo >= date);
 
 /** A parent must be of a higher level than its child: 局・区 → 部 → 課. */
-export const canBeParentOf = (parent: DivisionKind, child: DivisionKind): boolean =>
-  DIVISION_KINDS.indexOf(parent) < DIVISION_KINDS.indexOf(child);
+export const canBeParentOf = (parent: DivisionKind, child: DivisionKind): boolean => DIVISION_KINDS.indexOf(parent) < DIVISION_KINDS.indexOf(child);
 
 /**
  * The divisions in tree order (parents before children, siblings by sort order then code), each with

@@ -61,7 +61,16 @@ export class OrganizationService {
   private async currentDivisionRows() {
     const raw = (await this.divisions.query(
       `SELECT id, code, name, kind, parent_id, CAST(valid_from AS VARCHAR(10)) AS valid_from, CAST(valid_to AS VARCHAR(10)) AS valid_to, sort_order FROM divisions`,
-    )) as { id: number; code: string; name: string; kind: DivisionKind; parent_id: number | null; valid_from: string; valid_to: string | null; sort_order: number }[];
+    )) as {
+      id: number;
+      code: string;
+      name: string;
+      kind: DivisionKind;
+      parent_id: number | null;
+      valid_from: string;
+      valid_to: string | null;
+      sort_order: number;
+    }[];
     const today = jstDateString(new Date());
     const current: DivisionLike[] = raw
       .map((d) => ({
@@ -128,10 +137,7 @@ export class OrganizationService {
       const sameCode = await repo.find({ where: { code: dto.code } });
       const overlapping = sameCode.find((d) => d.validTo === null || d.validTo >= dto.validFrom);
       if (overlapping) {
-        throw FormValidationException.field(
-          'code',
-          `コード「${dto.code}」は「${overlapping.name}」が使用中です。先にその組織の廃止日を設定してください。`,
-        );
+        throw FormValidationException.field('code', `コード「${dto.code}」は「${overlapping.name}」が使用中です。先にその組織の廃止日を設定してください。`);
       }
       return repo.save(
         repo.create({

@@ -32,7 +32,13 @@ export class CoproposalService {
       if (proposal.status === 'withdrawn') throw new ConflictError('この提案は取り下げられたため、共同提案者として参加することはできません。');
       const changed = await manager.getRepository(ProposalCoproposer).update({ proposalId: id, userId: user.id, status: 'invited' }, { status: 'accepted' });
       if (!changed.affected) throw this.notInvited(proposal);
-      await this.record(manager, user, proposal, `${user.name}さんが共同提案者として参加`, `${user.name}さんが、提案「${proposal.title}」の共同提案者として参加しました。`);
+      await this.record(
+        manager,
+        user,
+        proposal,
+        `${user.name}さんが共同提案者として参加`,
+        `${user.name}さんが、提案「${proposal.title}」の共同提案者として参加しました。`,
+      );
     });
   }
 

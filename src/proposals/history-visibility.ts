@@ -48,9 +48,7 @@ export const HISTORY_VISIBILITY: Record<HistoryAction, HistoryRule> = {
  * "採否: 採用"); they read as 2027年1月2日 and 採否：採用, like everything else people read.
  */
 const readable = (text: string | null): string | null =>
-  text === null
-    ? null
-    : text.replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (iso) => formatDateLabel(iso)).replace(/([^\x00-\x7f]): /g, '$1：');
+  text === null ? null : text.replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (iso) => formatDateLabel(iso)).replace(/([^\x00-\x7f]): /g, '$1：');
 
 export interface HistoryText {
   detail: string | null;
@@ -62,8 +60,7 @@ export interface HistoryText {
 /** The written parts of one entry as this reader may see them. */
 export function historyText(entry: Pick<ProposalHistoryEntry, 'action' | 'detail' | 'comment'>, readsInternal: boolean): HistoryText {
   const rule = HISTORY_VISIBILITY[entry.action];
-  const pick = (part: 'detail' | 'comment', visibility: 'public' | 'internal') =>
-    rule[part] === visibility ? readable(entry[part]) : null;
+  const pick = (part: 'detail' | 'comment', visibility: 'public' | 'internal') => (rule[part] === visibility ? readable(entry[part]) : null);
   const internal = { detail: pick('detail', 'internal'), comment: pick('comment', 'internal') };
   return {
     detail: pick('detail', 'public'),

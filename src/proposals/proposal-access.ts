@@ -47,8 +47,7 @@ export const isInvited = (v: Pick<Viewer, 'id'>, p: Pick<ProposalFacts, 'invited
 /** The proposer and the co-proposers who accepted. */
 export const isAuthor = (v: Pick<Viewer, 'id'>, p: Pick<ProposalFacts, 'proposerId' | 'coproposerIds'>): boolean =>
   v.id === p.proposerId || p.coproposerIds.includes(v.id);
-const isReviewerOf = (v: Viewer, divisionIds: readonly number[]) =>
-  v.roles.includes('reviewer') && v.divisionId !== null && divisionIds.includes(v.divisionId);
+const isReviewerOf = (v: Viewer, divisionIds: readonly number[]) => v.roles.includes('reviewer') && v.divisionId !== null && divisionIds.includes(v.divisionId);
 
 /**
  * Who may see a proposal. Drafts are the proposer's own until submitted (and their co-proposers', and

@@ -123,9 +123,7 @@ export function refusalReason(from: ProposalStatus, action: ProposalAction, acto
   }
   const allowedActor = ACTORS.find((actor) => nextStatus(from, action, actor) !== null)!;
   const who: Record<Actor, string> = { proposer: '提案者', office: '改革推進課', reviewer: '回付先の所管課', system: 'システム' };
-  return actors.length
-    ? `「${ACTION_LABELS[action]}」は${who[allowedActor]}だけが行えます。`
-    : `「${ACTION_LABELS[action]}」を行う権限がありません。`;
+  return actors.length ? `「${ACTION_LABELS[action]}」は${who[allowedActor]}だけが行えます。` : `「${ACTION_LABELS[action]}」を行う権限がありません。`;
 }
 
 // --- decisions (採否) ---
@@ -172,8 +170,7 @@ const IMPLEMENTATION_MOVES: Record<ImplementationStatus, ImplementationStatus[]>
   abandoned: [],
 };
 
-export const canMoveImplementation = (from: ImplementationStatus, to: ImplementationStatus): boolean =>
-  IMPLEMENTATION_MOVES[from].includes(to);
+export const canMoveImplementation = (from: ImplementationStatus, to: ImplementationStatus): boolean => IMPLEMENTATION_MOVES[from].includes(to);
 
 /**
  * The implementation status a decision starts: 採用・一部採用 start at 未着手; 既実施 counts as 実施済

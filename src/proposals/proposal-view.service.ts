@@ -44,7 +44,9 @@ export interface Stage {
 export function proposalStages(p: Pick<Proposal, 'status' | 'decision' | 'implementationStatus'>): Stage[] {
   const labels = ['提出', '受理・回付', '意見', '採否', '実施'];
   const decidedAt = p.implementationStatus === null ? 3 : 4;
-  const at = { draft: 0, returned: 0, submitted: 1, not_accepted: 1, under_review: 2, awaiting_decision: 3, continued: 3, decided: decidedAt, withdrawn: -1 }[p.status];
+  const at = { draft: 0, returned: 0, submitted: 1, not_accepted: 1, under_review: 2, awaiting_decision: 3, continued: 3, decided: decidedAt, withdrawn: -1 }[
+    p.status
+  ];
   // the stage reached is also the last one: 不受理, 取下げ, or a decision without implementation
   const stopped = p.status === 'not_accepted' || p.status === 'withdrawn' || (p.status === 'decided' && p.implementationStatus === null);
   const complete = p.implementationStatus === 'implemented' || p.implementationStatus === 'abandoned';
@@ -132,18 +134,23 @@ export class ProposalViewService {
     // 代理入力: the office may enter the opinion of any routed division that has not answered
     const proxyRoutings = isOffice && proposal.status === 'under_review' ? activeRoutings.filter((r) => r.opinionAt === null) : [];
     // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
-    const similar =
-      proposal.status !== 'draft' && (actors.includes('proposer') || isOffice)
-        ? await this.similarProposals.earlierSimilar(user, proposal)
-        : [];
+    const similar = proposal.status !== 'draft' && (actors.includes('proposer') || isOffice) ? await this.similarProposals.earlierSimilar(user, proposal) : [];
 
     return {
       title: proposal.title,
       proposal,
       row: this.row(proposal),
       // authors only (the print page too): an invitation not yet accepted names nobody as co-proposer
-      coproposerNames: named.filter((c) => c.status === 'accepted').map((c) => c.user.name).join('、'),
-      invitedNames: seesInvitations ? named.filter((c) => c.status === 'invited').map((c) => c.user.name).join('、') : '',
+      coproposerNames: named
+        .filter((c) => c.status === 'accepted')
+        .map((c) => c.user.name)
+        .join('、'),
+      invitedNames: seesInvitations
+        ? named
+            .filter((c) => c.status === 'invited')
+            .map((c) => c.user.name)
+            .join('、')
+        : '',
       invitation: isInvited(user, facts) ? { proposerName: proposal.proposer?.name ?? '' } : null,
       canLeaveCoproposal: facts.coproposerIds.includes(user.id),
       isAdoptedCase: isAdoptedCase(facts),
@@ -162,24 +169,26 @@ export class ProposalViewService {
         opinionBy: r.opinionBy?.name,
         opinionAt: r.opinionAt ? formatJstDateTime(r.opinionAt) : null,
       })),
-      history: history.filter((h) => h.action !== 'coproposal' || seesInvitations).map((h) => ({
-        at: formatJstDateTime(h.createdAt),
-        actorName: h.actor?.name ?? 'システム',
-        actionLabel:
-          h.action === 'implementation'
-            ? '実施状況の更新'
-            : h.action === 'imported'
-              ? '提案簿から取込'
-              : h.action === 'coproposal'
-                ? '共同提案'
-                : ACTION_LABELS[h.action],
-        // the print page (提案票) names the authors only, not who was invited or declined
-        invitation: h.action === 'coproposal',
-        from: h.fromStatus ? STATUS_LABELS[h.fromStatus] : null,
-        to: STATUS_LABELS[h.toStatus],
-        changed: h.fromStatus !== h.toStatus,
-        ...historyText(h, readsInternal),
-      })),
+      history: history
+        .filter((h) => h.action !== 'coproposal' || seesInvitations)
+        .map((h) => ({
+          at: formatJstDateTime(h.createdAt),
+          actorName: h.actor?.name ?? 'システム',
+          actionLabel:
+            h.action === 'implementation'
+              ? '実施状況の更新'
+              : h.action === 'imported'
+                ? '提案簿から取込'
+                : h.action === 'coproposal'
+                  ? '共同提案'
+                  : ACTION_LABELS[h.action],
+          // the print page (提案票) names the authors only, not who was invited or declined
+          invitation: h.action === 'coproposal',
+          from: h.fromStatus ? STATUS_LABELS[h.fromStatus] : null,
+          to: STATUS_LABELS[h.toStatus],
+          changed: h.fromStatus !== h.toStatus,
+          ...historyText(h, readsInternal),
+        })),
       can: {
         edit: actions.includes('save_draft'),
         withdraw: actions.includes('withdraw'),

@@ -51,7 +51,10 @@ export class ProposalRepository {
 
   /** The facts the access rules need, loaded in one place. */
   async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const [routings, named] = await Promise.all([manager.getRepository(Routing).find({ where: { proposalId: proposal.id } }), this.coproposerRows(manager, proposal.id)]);
+    const [routings, named] = await Promise.all([
+      manager.getRepository(Routing).find({ where: { proposalId: proposal.id } }),
+      this.coproposerRows(manager, proposal.id),
+    ]);
     return {
       proposerId: proposal.proposerId,
       coproposerIds: named.filter((c) => c.status === 'accepted').map((c) => c.userId),
@@ -103,7 +106,9 @@ export class ProposalRepository {
         // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
         relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
       }),
-      this.manager.getRepository(Routing).find({ where: { proposalId: id }, relations: { division: true, opinionBy: true }, order: { isLead: 'DESC', id: 'ASC' } }),
+      this.manager
+        .getRepository(Routing)
+        .find({ where: { proposalId: id }, relations: { division: true, opinionBy: true }, order: { isLead: 'DESC', id: 'ASC' } }),
       this.manager.getRepository(ProposalHistoryEntry).find({ where: { proposalId: id }, relations: { actor: true }, order: { id: 'ASC' } }),
       this.namedColleagues(id),
     ]);
@@ -122,7 +127,9 @@ export class ProposalRepository {
 
   /** The office's latest 差戻し of a proposal: its comment is written for the proposer (see history-visibility.ts). */
   async lastReturn(proposalId: number): Promise<{ comment: string | null; at: Date; by: string | null } | null> {
-    const entry = await this.manager.getRepository(ProposalHistoryEntry).findOne({ where: { proposalId, action: 'return' }, relations: { actor: true }, order: { id: 'DESC' } });
+    const entry = await this.manager
+      .getRepository(ProposalHistoryEntry)
+      .findOne({ where: { proposalId, action: 'return' }, relations: { actor: true }, order: { id: 'DESC' } });
     return entry ? { comment: entry.comment, at: entry.createdAt, by: entry.actor?.name ?? null } : null;
   }
 
@@ -142,7 +149,14 @@ export class ProposalRepository {
     if (!actor) throw new ActionNotAllowedError(refusalReason(proposal.status, action, request.actors), proposal.id);
     const to = nextStatus(proposal.status, action, actor)!;
     await this.compareAndSet(manager, proposal, request.expectedVersion, { ...request.changes, status: to }, proposal.status);
-    await this.addHistory(manager, { proposal: { id: proposal.id, status: to }, fromStatus: proposal.status, actorId: request.actorId, action, detail: request.detail, comment: request.comment });
+    await this.addHistory(manager, {
+      proposal: { id: proposal.id, status: to },
+      fromStatus: proposal.status,
+      actorId: request.actorId,
+      action,
+      detail: request.detail,
+      comment: request.comment,
+    });
     return manager.getRepository(Proposal).findOneOrFail({ where: { id: proposal.id } });
   }
 
@@ -152,7 +166,12 @@ export class ProposalRepository {
    */
   async recordUpdate(
     manager: EntityManager,
-    request: { proposal: Pick<Proposal, 'id' | 'status' | 'version'>; expectedVersion: number; changes: Partial<Omit<Proposal, 'id' | 'status' | 'version'>>; note: Omit<HistoryNote, 'proposal'> },
+    request: {
+      proposal: Pick<Proposal, 'id' | 'status' | 'version'>;
+      expectedVersion: number;
+      changes: Partial<Omit<Proposal, 'id' | 'status' | 'version'>>;
+      note: Omit<HistoryNote, 'proposal'>;
+    },
   ): Promise<Proposal> {
     const { proposal } = request;
     if (request.expectedVersion !== proposal.version) throw new StaleProposalError(proposal.id, proposal.status);

@@ -36,8 +36,7 @@ const listFilters = (query: ProposalListQueryDto): ProposalFilters => ({
   order: listOrder(query),
 });
 
-const positiveInt = (value: unknown): number | undefined =>
-  typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined;
+const positiveInt = (value: unknown): number | undefined => (typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined);
 
 @Controller()
 export class ProposalsController {
@@ -178,7 +177,8 @@ export class ProposalsController {
   async create(
     @Body() dto: ProposalFormDto,
     @UploadedFiles() files: UploadedAttachment[] | undefined,
-    @CurrentUser() user: User, @Req() req: Request,
+    @CurrentUser() user: User,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     this.saved(req, res, await this.proposals.save(user, dto, null, files ?? []));
@@ -234,12 +234,12 @@ export class ProposalsController {
     @Param('id', IdPipe) id: number,
     @Body() dto: ProposalFormDto,
     @UploadedFiles() files: UploadedAttachment[] | undefined,
-    @CurrentUser() user: User, @Req() req: Request,
+    @CurrentUser() user: User,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     this.saved(req, res, await this.proposals.save(user, dto, id, files ?? []));
   }
-
 
   @Post('proposals/:id/withdraw')
   @Roles('staff')

@@ -22,7 +22,16 @@ import { WorkflowController } from '../review/workflow.controller';
   imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
   controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController, CoproposalController],
-  providers: [ProposalRepository, CoproposalService, ProposalsService, ProposalWorkflowService, ProposalViewService, InboxService, SimilarProposalsService, AttachmentsService],
+  providers: [
+    ProposalRepository,
+    CoproposalService,
+    ProposalsService,
+    ProposalWorkflowService,
+    ProposalViewService,
+    InboxService,
+    SimilarProposalsService,
+    AttachmentsService,
+  ],
   exports: [ProposalsService],
 })
 export class ProposalsModule {}

@@ -97,13 +97,26 @@ function orderTerms({ sort, dir }: ListOrder): OrderTerm[] {
   const reverse = dir === 'asc' ? 'DESC' : 'ASC';
   switch (sort) {
     case 'updated':
-      return [['p.updated_at', d], ['p.id', d]];
+      return [
+        ['p.updated_at', d],
+        ['p.id', d],
+      ];
     case 'number':
-      return [['p.number', d, dir === 'asc' ? 'NULLS LAST' : 'NULLS FIRST'], ['p.id', d]];
+      return [
+        ['p.number', d, dir === 'asc' ? 'NULLS LAST' : 'NULLS FIRST'],
+        ['p.id', d],
+      ];
     case 'title':
-      return [['p.title', d], ['p.id', d]];
+      return [
+        ['p.title', d],
+        ['p.id', d],
+      ];
     case 'status':
-      return [[LIST_STATUS_RANK_SQL.replace('CASE status', 'CASE p.status'), d], ['p.updated_at', reverse], ['p.id', reverse]];
+      return [
+        [LIST_STATUS_RANK_SQL.replace('CASE status', 'CASE p.status'), d],
+        ['p.updated_at', reverse],
+        ['p.id', reverse],
+      ];
   }
 }
 
@@ -117,8 +130,7 @@ const decisionText = (p: Proposal): string =>
   p.status === 'decided' && p.decision ? DECISION_LABELS[p.decision] : p.status === 'continued' ? DECISION_LABELS.continued : '';
 
 /** "2024-0001" */
-export const formatProposalNumber = (fiscalYear: number, sequence: number): string =>
-  `${fiscalYear}-${String(sequence).padStart(4, '0')}`;
+export const formatProposalNumber = (fiscalYear: number, sequence: number): string => `${fiscalYear}-${String(sequence).padStart(4, '0')}`;
 
 /**
  * The one-time key of a new-proposal form as stored: prefixed with the proposer, so the column's unique
@@ -160,7 +172,11 @@ export class ProposalsService {
     const pageCapped = filters.page > LIST_MAX_PAGES;
     let page = Math.min(filters.page, LIST_MAX_PAGES);
     const limit = Math.min(LIST_MAX_ROWS, Math.max(LIST_COUNT_LIMIT, (page - 1) * PROPOSALS_PAGE_SIZE + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD));
-    const [sql, params] = query.clone().select('1').limit(limit + 1).getQueryAndParameters();
+    const [sql, params] = query
+      .clone()
+      .select('1')
+      .limit(limit + 1)
+      .getQueryAndParameters();
     const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
     const more = counted > limit || searchCut;
     const total = Math.min(counted, limit);
@@ -229,7 +245,10 @@ export class ProposalsService {
   }
 
   /** What the user may see, narrowed by the list's filters (not yet ordered or paged). */
-  private async filteredQuery(viewer: Viewer, filters: ProposalFilters): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean; recentOnly: boolean }> {
+  private async filteredQuery(
+    viewer: Viewer,
+    filters: ProposalFilters,
+  ): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean; recentOnly: boolean }> {
     const query = this.repository.visibleQuery(viewer);
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
@@ -296,7 +315,8 @@ export class ProposalsService {
     if (this.db.isSqlite && [...q].length >= 3) {
       // the newest matches, read from the index newest first, joined to what the viewer may see
       const newest = `SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH :phrase ORDER BY rowid DESC LIMIT ${KEYWORD_SCAN_LIMIT}`;
-      const rows = await this.repository.visibleQuery(viewer!)
+      const rows = await this.repository
+        .visibleQuery(viewer!)
         .select('p.id', 'id')
         .innerJoin(`(${newest})`, 'm', 'm.id = p.id')
         .setParameter('phrase', phrase)
@@ -307,7 +327,12 @@ export class ProposalsService {
       const cut =
         rows.length > KEYWORD_MATCH_LIMIT ||
         Number(
-          (await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? LIMIT ${KEYWORD_SCAN_LIMIT})`, [phrase]))[0].n,
+          (
+            await this.db.dataSource.query(
+              `SELECT COUNT(*) AS n FROM (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? LIMIT ${KEYWORD_SCAN_LIMIT})`,
+              [phrase],
+            )
+          )[0].n,
         ) >= KEYWORD_SCAN_LIMIT;
       return {
         condition: new Brackets((w) => {
@@ -384,7 +409,11 @@ export class ProposalsService {
       recentOnly = [...filters.q].length <= SHORT_KEYWORD_CHARS;
       if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
     }
-    const [sql, params] = query.clone().select('1').limit(LIST_MAX_ROWS + 1).getQueryAndParameters();
+    const [sql, params] = query
+      .clone()
+      .select('1')
+      .limit(LIST_MAX_ROWS + 1)
+      .getQueryAndParameters();
     const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
     const total = Math.min(counted, LIST_MAX_ROWS);
     const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
@@ -602,7 +631,14 @@ export class ProposalsService {
    */
   async resolveCoproposers(user: User, typed: string | null): Promise<number[]> {
     if (!typed) return [];
-    const entries = [...new Set(typed.split(/[,、，\n]+/).map((s) => s.trim()).filter(Boolean))];
+    const entries = [
+      ...new Set(
+        typed
+          .split(/[,、，\n]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (entries.length > 20) throw FormValidationException.field('coproposers', '共同提案者は20人までです。');
     const repo = this.db.dataSource.getRepository(User);
     const ids: number[] = [];
@@ -638,7 +674,12 @@ export class ProposalsService {
     if (!added.length) return;
     await manager.getRepository(ProposalCoproposer).insert(added.map((userId) => ({ proposalId: proposal.id, userId, status: 'invited' as const })));
     const names = await manager.getRepository(User).find({ where: { id: In(added) } });
-    await this.repository.addHistory(manager, { proposal, actorId: user.id, action: 'coproposal', detail: `${names.map((u) => `${u.name}さん`).join('、')}を共同提案者に招待` });
+    await this.repository.addHistory(manager, {
+      proposal,
+      actorId: user.id,
+      action: 'coproposal',
+      detail: `${names.map((u) => `${u.name}さん`).join('、')}を共同提案者に招待`,
+    });
     for (const userId of added) {
       await this.notifications.notify(manager, {
         userIds: [userId],

@@ -4,8 +4,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { SignedIn } from '../auth/access.decorators';
 import { SimilarProposal, SimilarProposalsService } from './similar-proposals.service';
 
-const positiveInt = (value: unknown): number | undefined =>
-  typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined;
+const positiveInt = (value: unknown): number | undefined => (typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined);
 
 /**
  * 似ている提案 as JSON, for the proposal form while the title is typed (public/js/similar-proposals.js).

@@ -174,7 +174,8 @@ export class SimilarProposalsService {
     if (!proposal?.submittedAt) return [];
     const submittedAt = proposal.submittedAt;
     const probe: Probe = { title: probePart(proposal.title), body: probePart(proposal.proposalText) };
-    const candidateIds = probe.title || probe.body ? await this.rankedCandidateIds(probe, proposal.id, { createdBefore: proposal.id, submittedBefore: submittedAt }) : [];
+    const candidateIds =
+      probe.title || probe.body ? await this.rankedCandidateIds(probe, proposal.id, { createdBefore: proposal.id, submittedBefore: submittedAt }) : [];
     const candidates = candidateIds.length
       ? new Map(
           (
@@ -213,9 +214,13 @@ export class SimilarProposalsService {
     const bound = createdBefore ? ' AND rowid < ?' : '';
     const boundParams = createdBefore ? [createdBefore] : [];
     const found = async (match: string, limit: number) =>
-      (await this.db.readCommitted<{ id: number }>(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [match, ...boundParams, limit])).map(
-        (r) => Number(r.id),
-      );
+      (
+        await this.db.readCommitted<{ id: number }>(`SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH ?${bound} ORDER BY rowid DESC LIMIT ?`, [
+          match,
+          ...boundParams,
+          limit,
+        ])
+      ).map((r) => Number(r.id));
     const longestRun = (part: ProbePart | null) => part?.text.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '') ?? '';
     const runs = [...new Set([longestRun(probe.title), longestRun(probe.body)].filter((run) => [...run].length >= MIN_RUN))];
     const lists = await Promise.all([found(ftsQuery(terms), RECENT_CANDIDATES), ...runs.map((run) => found(ftsQuery([run]), PER_PHRASE))]);
@@ -231,7 +236,8 @@ export class SimilarProposalsService {
     const score = (row: (typeof rows)[number]) => {
       const [title, text, problem] = [row.title, row.proposal_text, row.current_problem].map((x) => x.toLowerCase());
       return [probe.title, probe.body].reduce(
-        (sum, part) => sum + FIELD_WEIGHTS.title * share(part, title) + FIELD_WEIGHTS.proposalText * share(part, text) + FIELD_WEIGHTS.currentProblem * share(part, problem),
+        (sum, part) =>
+          sum + FIELD_WEIGHTS.title * share(part, title) + FIELD_WEIGHTS.proposalText * share(part, text) + FIELD_WEIGHTS.currentProblem * share(part, problem),
         0,
       );
     };

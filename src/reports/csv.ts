@@ -73,7 +73,10 @@ export function encodeCsv(text: string, encoding: CsvEncoding): Buffer {
     case 'utf8':
       return Buffer.from(text, 'utf8');
     case 'cp932':
-      return iconv.encode(text.replace(LOOKALIKE, (c) => CP932_LOOKALIKES[c]), 'cp932');
+      return iconv.encode(
+        text.replace(LOOKALIKE, (c) => CP932_LOOKALIKES[c]),
+        'cp932',
+      );
   }
 }
 

@@ -102,10 +102,7 @@ export class ReportCsvService {
   /** Year by year, from the kept counters (fast over a million proposals). */
   async yearsCsv(range: { from?: number; to?: number } = {}): Promise<string> {
     const years = await this.reports.yearByYear(range);
-    return toCsv([
-      YEAR_CSV_HEADER,
-      ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y))]),
-    ]);
+    return toCsv([YEAR_CSV_HEADER, ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y))])]);
   }
 
   yearsFileName(range: { from?: number; to?: number } = {}): CsvFileName {
@@ -146,7 +143,7 @@ export class ReportCsvService {
   async *ledgerChunks(batchSize = LEDGER_BATCH_SIZE): AsyncGenerator<string> {
     const divisions = new Map((await this.dataSource.getRepository(Division).find()).map((d) => [d.id, d.name]));
     const categories = new Map((await this.dataSource.getRepository(Category).find()).map((c) => [c.id, c.name]));
-    const divisionName = (id: number | null) => (id === null ? '' : divisions.get(id) ?? '');
+    const divisionName = (id: number | null) => (id === null ? '' : (divisions.get(id) ?? ''));
 
     const years = (await this.dataSource
       .createQueryBuilder()
@@ -190,7 +187,7 @@ export class ReportCsvService {
             p.implementationStatus ? IMPLEMENTATION_LABELS[p.implementationStatus] : '',
             p.implementedOn ?? '',
             STATUS_LABELS[p.status],
-            p.categoryId === null ? '' : categories.get(p.categoryId) ?? '',
+            p.categoryId === null ? '' : (categories.get(p.categoryId) ?? ''),
             p.currentProblem,
             p.expectedEffect,
             p.estimatedHours,

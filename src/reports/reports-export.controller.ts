@@ -21,8 +21,7 @@ function yearParam(value: unknown, what: string): number | undefined {
 }
 
 /** RFC 5987 value-chars: encodeURIComponent leaves ' ( ) * as they are, which the RFC does not allow. */
-const rfc5987 = (value: string): string =>
-  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc5987 = (value: string): string => encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export function csvHeaders(file: CsvFileName, encoding: CsvEncoding): Record<string, string> {
   return {

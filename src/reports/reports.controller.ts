@@ -43,7 +43,12 @@ export class ReportsController {
       years,
       countingRule: COUNTING_RULE,
       chartSvg: yearChartSvg(
-        years.map((y: YearRow) => ({ label: y.label.replace('年度', ''), submitted: y.submitted, implemented: y.implemented, implementationRate: y.implementationRate })),
+        years.map((y: YearRow) => ({
+          label: y.label.replace('年度', ''),
+          submitted: y.submitted,
+          implemented: y.implemented,
+          implementationRate: y.implementationRate,
+        })),
         '年度別 提案件数・実施件数と実施率',
       ),
     };

@@ -168,7 +168,9 @@ export class ReportsService {
       .where('p.fiscal_year = :fiscalYear', { fiscalYear: input.fiscalYear })
       .andWhere(`(${expression}) = 1`);
     if (input.kind) {
-      const column = { bureau: 'proposer_division_id', lead: 'lead_division_id', proposer_division: 'proposer_division_id', category: 'category_id' }[input.kind];
+      const column = { bureau: 'proposer_division_id', lead: 'lead_division_id', proposer_division: 'proposer_division_id', category: 'category_id' }[
+        input.kind
+      ];
       if (input.key === null) query.andWhere(`p.${column} IS NULL`);
       else if (input.kind === 'bureau') {
         const names = await this.names('bureau');
@@ -237,7 +239,7 @@ export class ReportsService {
     if (kind === 'category') {
       const categories = await this.dataSource.getRepository(Category).find();
       const byId = new Map(categories.map((c) => [c.id, c.name]));
-      return { nameOf: (key: number | null) => (key === null ? unknown : byId.get(key) ?? unknown), bureauOf: (key: number | null) => key };
+      return { nameOf: (key: number | null) => (key === null ? unknown : (byId.get(key) ?? unknown)), bureauOf: (key: number | null) => key };
     }
     const divisions = await this.dataSource.getRepository(Division).find();
     const byId = new Map(divisions.map((d) => [d.id, d]));
@@ -246,7 +248,7 @@ export class ReportsService {
       for (let depth = 0; current && current.parentId !== null && depth < 10; depth++) current = byId.get(current.parentId);
       return current?.id ?? null;
     };
-    return { nameOf: (key: number | null) => (key === null ? unknown : byId.get(key)?.name ?? unknown), bureauOf };
+    return { nameOf: (key: number | null) => (key === null ? unknown : (byId.get(key)?.name ?? unknown)), bureauOf };
   }
 }
 

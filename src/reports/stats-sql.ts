@@ -35,8 +35,7 @@ export type StatColumn = (typeof STAT_COLUMNS)[number]['column'];
 const forRow = (expression: string, row: string) => expression.split('{p}').join(row);
 
 /** `SUM(...) AS submitted, SUM(...) AS accepted, …` over the rows aliased `alias`. */
-export const sumSelect = (alias: string): string =>
-  STAT_COLUMNS.map((c) => `SUM(${forRow(c.expression, alias)}) AS ${c.column}`).join(',\n  ');
+export const sumSelect = (alias: string): string => STAT_COLUMNS.map((c) => `SUM(${forRow(c.expression, alias)}) AS ${c.column}`).join(',\n  ');
 
 const applyRow = (row: 'NEW' | 'OLD', sign: '+' | '-') =>
   `UPDATE fiscal_year_stats SET ${STAT_COLUMNS.map((c) => `${c.column} = ${c.column} ${sign} (${forRow(c.expression, row)})`).join(', ')}

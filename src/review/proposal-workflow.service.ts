@@ -79,7 +79,14 @@ export class ProposalWorkflowService {
       }
       // Rerouting only to divisions that have all answered already completes the opinions.
       if (action === 'reroute') await this.completeOpinionsIfAllIn(manager, id, user.id);
-      const attended = new Set((await this.activeReviewers(manager, divisions.map((d) => d.id))).map((u) => u.divisionId));
+      const attended = new Set(
+        (
+          await this.activeReviewers(
+            manager,
+            divisions.map((d) => d.id),
+          )
+        ).map((u) => u.divisionId),
+      );
       return divisions.filter((d) => !attended.has(d.id)).map((d) => d.name);
     });
   }
@@ -135,7 +142,12 @@ export class ProposalWorkflowService {
         comment: dto.comment,
       });
       await this.notifications.resolveTask(manager, id, TaskKeys.screen, { by: user.id });
-      await this.notifyProposer(manager, proposal, `提案「${proposal.title}」が差し戻されました。コメントを確認し、修正して再提出してください。`, TaskKeys.resubmit);
+      await this.notifyProposer(
+        manager,
+        proposal,
+        `提案「${proposal.title}」が差し戻されました。コメントを確認し、修正して再提出してください。`,
+        TaskKeys.resubmit,
+      );
     });
   }
 
@@ -146,9 +158,7 @@ export class ProposalWorkflowService {
   giveOpinion(user: User, id: number, dto: OpinionDto): Promise<void> {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.repository.getVisible(user, id, manager);
-      const routing = await manager
-        .getRepository(Routing)
-        .findOne({ where: { proposalId: id, divisionId: user.divisionId ?? -1, active: true } });
+      const routing = await manager.getRepository(Routing).findOne({ where: { proposalId: id, divisionId: user.divisionId ?? -1, active: true } });
       if (!routing || !actors.includes('reviewer')) {
         throw new ActionNotAllowedError('この提案は、あなたの所属課に回付されていません。', id);
       }
@@ -238,7 +248,11 @@ export class ProposalWorkflowService {
       await this.notifications.resolveTask(manager, id, TaskKeys.decide, { by: user.id });
       await this.notifications.resolveTask(manager, id, TaskKeys.anyOpinion, { by: user.id });
       if (final) {
-        await this.notifications.implementationTrack(manager, proposal, { status: implementationAfterDecision(dto.decision), by: user.id, decision: dto.decision });
+        await this.notifications.implementationTrack(manager, proposal, {
+          status: implementationAfterDecision(dto.decision),
+          by: user.id,
+          decision: dto.decision,
+        });
       }
       await this.notifyProposer(manager, proposal, `提案「${proposal.title}」の採否が決まりました（${DECISION_LABELS[dto.decision]}）。回答をご確認ください。`);
     });
@@ -254,8 +268,7 @@ export class ProposalWorkflowService {
       const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       const implementation = implementationAfterDecision(dto.decision);
       // An implementation already under way is kept when the outcome stays adopted.
-      const keepImplementation =
-        implementation === 'not_started' && proposal.implementationStatus !== null && proposal.implementationStatus !== 'implemented';
+      const keepImplementation = implementation === 'not_started' && proposal.implementationStatus !== null && proposal.implementationStatus !== 'implemented';
       await this.repository.recordStep(manager, {
         proposal,
         action: 'correct_decision',

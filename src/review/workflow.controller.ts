@@ -21,7 +21,6 @@ export class WorkflowController {
     private readonly views: ProposalViewService,
   ) {}
 
-
   /** A routed 課 without an active reviewer would never answer; the office hears it at once. */
   private warnUnattended(req: Request, divisionNames: string[]): void {
     if (!divisionNames.length) return;

@@ -95,7 +95,10 @@ export class PostgresBulkWriter extends BulkWriter {
 
   query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     let n = 0;
-    return this.runner.query(sql.replace(/\?/g, () => `$${++n}`), params) as Promise<T[]>;
+    return this.runner.query(
+      sql.replace(/\?/g, () => `$${++n}`),
+      params,
+    ) as Promise<T[]>;
   }
 
   protected run(sql: string): Promise<void> {

@@ -80,8 +80,7 @@ export const COLUMN_KINDS: Record<string, Partial<Record<string, ColumnKind>>> =
   proposal_coproposers: {},
 };
 
-const col = <T extends readonly string[]>(columns: T) =>
-  Object.fromEntries(columns.map((c, i) => [c, i])) as { [K in T[number]]: number };
+const col = <T extends readonly string[]>(columns: T) => Object.fromEntries(columns.map((c, i) => [c, i])) as { [K in T[number]]: number };
 /** Column positions, for reading generated rows in tests and summaries. */
 export const PC = col(PROPOSAL_COLUMNS);
 export const HC = col(HISTORY_COLUMNS);
@@ -276,29 +275,62 @@ const PATHS_BY_AGE: readonly { maxDays: number; table: WeightTable<Path> }[] = [
   {
     maxDays: 30,
     table: weights<Path>([
-      ['draft', 8], ['withdrawn_draft', 1], ['withdrawn_submitted', 1], ['submitted', 40], ['returned', 5],
-      ['not_accepted', 2], ['under_review', 38], ['awaiting_decision', 4], ['decided', 1],
+      ['draft', 8],
+      ['withdrawn_draft', 1],
+      ['withdrawn_submitted', 1],
+      ['submitted', 40],
+      ['returned', 5],
+      ['not_accepted', 2],
+      ['under_review', 38],
+      ['awaiting_decision', 4],
+      ['decided', 1],
     ]),
   },
   {
     maxDays: 120,
     table: weights<Path>([
-      ['draft', 3], ['withdrawn_draft', 1], ['withdrawn_submitted', 1], ['withdrawn_review', 1], ['submitted', 5], ['returned', 2],
-      ['not_accepted', 5], ['under_review', 35], ['awaiting_decision', 17], ['continued', 5], ['decided', 25],
+      ['draft', 3],
+      ['withdrawn_draft', 1],
+      ['withdrawn_submitted', 1],
+      ['withdrawn_review', 1],
+      ['submitted', 5],
+      ['returned', 2],
+      ['not_accepted', 5],
+      ['under_review', 35],
+      ['awaiting_decision', 17],
+      ['continued', 5],
+      ['decided', 25],
     ]),
   },
   {
     maxDays: 400,
     table: weights<Path>([
-      ['draft', 1], ['withdrawn_draft', 0.6], ['withdrawn_submitted', 1.5], ['withdrawn_review', 0.9], ['submitted', 0.5], ['returned', 0.5],
-      ['not_accepted', 5], ['under_review', 4], ['awaiting_decision', 3], ['continued', 6], ['decided', 77],
+      ['draft', 1],
+      ['withdrawn_draft', 0.6],
+      ['withdrawn_submitted', 1.5],
+      ['withdrawn_review', 0.9],
+      ['submitted', 0.5],
+      ['returned', 0.5],
+      ['not_accepted', 5],
+      ['under_review', 4],
+      ['awaiting_decision', 3],
+      ['continued', 6],
+      ['decided', 77],
     ]),
   },
   {
     maxDays: Infinity,
     table: weights<Path>([
-      ['draft', 0.4], ['withdrawn_draft', 0.5], ['withdrawn_submitted', 1.2], ['withdrawn_review', 0.8], ['returned', 0.1],
-      ['not_accepted', 5], ['under_review', 0.1], ['awaiting_decision', 0.1], ['continued', 2], ['decided', 89.8],
+      ['draft', 0.4],
+      ['withdrawn_draft', 0.5],
+      ['withdrawn_submitted', 1.2],
+      ['withdrawn_review', 0.8],
+      ['returned', 0.1],
+      ['not_accepted', 5],
+      ['under_review', 0.1],
+      ['awaiting_decision', 0.1],
+      ['continued', 2],
+      ['decided', 89.8],
     ]),
   },
 ];
@@ -312,10 +344,30 @@ const DECISION_SPLIT = weights<Exclude<Decision, 'continued'>>([
 
 /** Where the implementation of an adopted proposal stands, by the proposal's age. */
 const IMPLEMENTATION_BY_AGE: readonly WeightTable<ImplementationStatus>[] = [
-  weights<ImplementationStatus>([['not_started', 60], ['in_progress', 30], ['implemented', 8], ['abandoned', 2]]),
-  weights<ImplementationStatus>([['not_started', 60], ['in_progress', 30], ['implemented', 8], ['abandoned', 2]]),
-  weights<ImplementationStatus>([['not_started', 20], ['in_progress', 35], ['implemented', 35], ['abandoned', 10]]),
-  weights<ImplementationStatus>([['not_started', 3], ['in_progress', 7], ['implemented', 58], ['abandoned', 32]]),
+  weights<ImplementationStatus>([
+    ['not_started', 60],
+    ['in_progress', 30],
+    ['implemented', 8],
+    ['abandoned', 2],
+  ]),
+  weights<ImplementationStatus>([
+    ['not_started', 60],
+    ['in_progress', 30],
+    ['implemented', 8],
+    ['abandoned', 2],
+  ]),
+  weights<ImplementationStatus>([
+    ['not_started', 20],
+    ['in_progress', 35],
+    ['implemented', 35],
+    ['abandoned', 10],
+  ]),
+  weights<ImplementationStatus>([
+    ['not_started', 3],
+    ['in_progress', 7],
+    ['implemented', 58],
+    ['abandoned', 32],
+  ]),
 ];
 
 const NOT_ACCEPTED_SPLIT = weights<NotAcceptedReason>([
@@ -453,8 +505,15 @@ export class ProposalGenerator {
     row[PC.proposer_id] = proposer.id;
 
     const history: unknown[][] = [];
-    const event = (at: number, actorId: number | null, action: ProposalAction | 'implementation', from: ProposalStatus | null, to: ProposalStatus, detail: string | null, comment: string | null = null) =>
-      history.push([id, actorId, action, from, to, detail, comment, at]);
+    const event = (
+      at: number,
+      actorId: number | null,
+      action: ProposalAction | 'implementation',
+      from: ProposalStatus | null,
+      to: ProposalStatus,
+      detail: string | null,
+      comment: string | null = null,
+    ) => history.push([id, actorId, action, from, to, detail, comment, at]);
 
     const path = plan.path;
     if (!isSubmittedPath(path)) {
@@ -511,7 +570,7 @@ export class ProposalGenerator {
     let finalDecision: Exclude<Decision, 'continued'> | null = null;
     if (routed) {
       if (path === 'decided') finalDecision = rng.weighted(DECISION_SPLIT);
-      const lead = rng.chance(0.25) ? this.sectionById.get(proposer.divisionId) ?? rng.pick(this.ctx.sections) : rng.pick(this.ctx.sections);
+      const lead = rng.chance(0.25) ? (this.sectionById.get(proposer.divisionId) ?? rng.pick(this.ctx.sections)) : rng.pick(this.ctx.sections);
       const divisions = [lead];
       const related = rng.chance(0.3) ? (rng.chance(0.25) ? 2 : 1) : 0;
       for (let k = 0; k < related * 3 && divisions.length < 1 + related; k++) {
@@ -527,7 +586,13 @@ export class ProposalGenerator {
       step(2, 14, (at) => {
         const dueOn = jstDateString(new Date(at + 30 * DAY));
         const relatedNames = divisions.slice(1).map((d) => d.name);
-        move(at, office(), 'accept', 'under_review', `主管課: ${lead.name}${relatedNames.length ? `、関係課: ${relatedNames.join('・')}` : ''}（回答期限 ${dueOn}）`);
+        move(
+          at,
+          office(),
+          'accept',
+          'under_review',
+          `主管課: ${lead.name}${relatedNames.length ? `、関係課: ${relatedNames.join('・')}` : ''}（回答期限 ${dueOn}）`,
+        );
         divisions.forEach((d, k) => {
           const r: unknown[] = [id, d.id, k === 0, dueOn, true, null, null, null, null, at];
           routingRows.push(r);
@@ -550,17 +615,27 @@ export class ProposalGenerator {
       if (allOpinions) step(0, 0, (at) => move(at, null, 'complete_opinions', 'awaiting_decision', 'すべての回付先から意見がそろいました'));
       const decideStep = (decision: Decision) => (at: number) => {
         const reason = rng.pick(P.DECISION_REASONS[decision]);
-        move(at, office(), decision === 'continued' ? 'continue' : 'decide', decision === 'continued' ? 'continued' : 'decided', `採否: ${DECISION_LABELS[decision]}`, reason);
+        move(
+          at,
+          office(),
+          decision === 'continued' ? 'continue' : 'decide',
+          decision === 'continued' ? 'continued' : 'decided',
+          `採否: ${DECISION_LABELS[decision]}`,
+          reason,
+        );
         row[PC.decision] = decision;
         row[PC.decision_reason] = reason;
-        row[PC.answer] = rng.pick(decision === 'rejected' ? P.ANSWERS.slice(2, 4) : decision === 'already_implemented' ? P.ANSWERS.slice(4) : P.ANSWERS.slice(0, 3));
+        row[PC.answer] = rng.pick(
+          decision === 'rejected' ? P.ANSWERS.slice(2, 4) : decision === 'already_implemented' ? P.ANSWERS.slice(4) : P.ANSWERS.slice(0, 3),
+        );
         row[PC.decided_at] = at;
       };
       // 継続検討 stays open; a few decided ones went through it first and were decided a season later
       const continuedFirst = path === 'continued' || (path === 'decided' && rng.chance(0.05));
       if (continuedFirst) step(7, 60, decideStep('continued'));
       if (path === 'decided') step(continuedFirst ? 60 : 7, continuedFirst ? 300 : 60, decideStep(finalDecision!));
-      if (path === 'withdrawn_review') step(3, 40, (at) => move(at, proposer.id, 'withdraw', 'withdrawn', null, rng.chance(0.5) ? rng.pick(P.WITHDRAW_COMMENTS) : null));
+      if (path === 'withdrawn_review')
+        step(3, 40, (at) => move(at, proposer.id, 'withdraw', 'withdrawn', null, rng.chance(0.5) ? rng.pick(P.WITHDRAW_COMMENTS) : null));
       // a decision and a withdrawal end the routings (the opinions stay)
       if (path === 'decided' || path === 'withdrawn_review') steps.push({ gap: 0, apply: () => routingRows.forEach((r) => (r[RC.active] = false)) });
     }
@@ -577,7 +652,10 @@ export class ProposalGenerator {
           : implementation === 'in_progress'
             ? [{ from: 'not_started', to: 'in_progress' }]
             : via
-              ? [{ from: 'not_started', to: 'in_progress' }, { from: 'in_progress', to: implementation }]
+              ? [
+                  { from: 'not_started', to: 'in_progress' },
+                  { from: 'in_progress', to: implementation },
+                ]
               : [{ from: 'not_started', to: implementation }];
     } else if (finalDecision === 'already_implemented') {
       implementation = 'implemented';
@@ -586,7 +664,15 @@ export class ProposalGenerator {
       const reporter = this.sectionById.get(row[PC.lead_division_id] as number)!.reviewerId;
       step(move.to === 'in_progress' ? 10 : 30, move.to === 'in_progress' ? 90 : 300, (at) => {
         const on = jstDateString(new Date(at));
-        event(at, reporter, 'implementation', 'decided', 'decided', `実施状況: ${IMPLEMENTATION_LABELS[move.from]} → ${IMPLEMENTATION_LABELS[move.to]}${move.to === 'implemented' ? `（実施日 ${on}）` : ''}`, move.to === 'abandoned' ? rng.pick(P.ABANDON_NOTES) : null);
+        event(
+          at,
+          reporter,
+          'implementation',
+          'decided',
+          'decided',
+          `実施状況: ${IMPLEMENTATION_LABELS[move.from]} → ${IMPLEMENTATION_LABELS[move.to]}${move.to === 'implemented' ? `（実施日 ${on}）` : ''}`,
+          move.to === 'abandoned' ? rng.pick(P.ABANDON_NOTES) : null,
+        );
         if (move.to === 'implemented') row[PC.implemented_on] = on;
         if (move.to === 'abandoned') row[PC.implementation_note] = history[history.length - 1][HC.comment];
       });

@@ -5,15 +5,7 @@
  * large young generation that keeps them from costing two thirds of the time in garbage collection.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  COLUMN_KINDS,
-  COPROPOSER_COLUMNS,
-  GenerationContext,
-  HISTORY_COLUMNS,
-  PROPOSAL_COLUMNS,
-  ProposalGenerator,
-  ROUTING_COLUMNS,
-} from './generate-data';
+import { COLUMN_KINDS, COPROPOSER_COLUMNS, GenerationContext, HISTORY_COLUMNS, PROPOSAL_COLUMNS, ProposalGenerator, ROUTING_COLUMNS } from './generate-data';
 import { Engine, InsertBuilder } from './sql-literals';
 
 export interface WorkerInput {

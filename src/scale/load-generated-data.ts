@@ -115,7 +115,9 @@ function sqliteEngine(dataSource: DataSource, freshLoad = false): Engine {
     async snapshot() {
       const names = LOADED_TABLES.map((t) => `'${t}'`).join(', ');
       return {
-        triggers: await writer.query(`SELECT name, tbl_name AS "table", sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${names}) ORDER BY name`),
+        triggers: await writer.query(
+          `SELECT name, tbl_name AS "table", sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${names}) ORDER BY name`,
+        ),
         indexes: await writer.query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${names}) ORDER BY name`),
       };
     },
@@ -179,7 +181,11 @@ async function postgresEngine(dataSource: DataSource): Promise<Engine> {
       await runner.query(`SET LOCAL maintenance_work_mem = '512MB'`);
     },
     commit: () => runner.query('COMMIT').then(() => undefined),
-    rollback: () => runner.query('ROLLBACK').then(() => undefined, () => undefined),
+    rollback: () =>
+      runner.query('ROLLBACK').then(
+        () => undefined,
+        () => undefined,
+      ),
     async reserveProposalIds(count) {
       // setval is outside any transaction: the app's own inserts meanwhile take ids after the range.
       const [row] = await writer.query<{ first: string }>(
@@ -235,9 +241,7 @@ async function postgresEngine(dataSource: DataSource): Promise<Engine> {
 async function ensureOrganization(writer: BulkWriter, rng: Rng, proposals: number, now: number) {
   const organization = planOrganization();
   const current = async () =>
-    new Map(
-      (await writer.query<{ id: number; code: string }>(`SELECT id, code FROM divisions WHERE valid_to IS NULL`)).map((d) => [d.code, Number(d.id)]),
-    );
+    new Map((await writer.query<{ id: number; code: string }>(`SELECT id, code FROM divisions WHERE valid_to IS NULL`)).map((d) => [d.code, Number(d.id)]));
   const divisionIds = await current();
   const validFrom = '2000-04-01';
   let divisionsCreated = 0;
@@ -331,7 +335,12 @@ function streamFromWorkers(writer: BulkWriter, inputs: WorkerInput[], progress: 
     const lastSequences = new Map<number, number>();
     const totalsByWorker: Totals[] = inputs.map(() => ({ proposals: 0, history: 0, routings: 0, coproposers: 0 }));
     const sum = (): Totals =>
-      totalsByWorker.reduce((a, t) => ({ proposals: a.proposals + t.proposals, history: a.history + t.history, routings: a.routings + t.routings, coproposers: a.coproposers + t.coproposers }));
+      totalsByWorker.reduce((a, t) => ({
+        proposals: a.proposals + t.proposals,
+        history: a.history + t.history,
+        routings: a.routings + t.routings,
+        coproposers: a.coproposers + t.coproposers,
+      }));
     let lastReport = Date.now();
     let running = inputs.length;
     let settled = false;
@@ -436,8 +445,8 @@ export async function generateData(
     await engine.begin();
     derivedBefore = await engine.snapshot();
     const org = await ensureOrganization(writer, rng, options.proposals, now);
-    const categoryIds = (await writer.query<{ id: number }>(`SELECT id FROM categories WHERE active = ? ORDER BY sort_order, id`, [isSqlite ? 1 : true])).map((c) =>
-      Number(c.id),
+    const categoryIds = (await writer.query<{ id: number }>(`SELECT id FROM categories WHERE active = ? ORDER BY sort_order, id`, [isSqlite ? 1 : true])).map(
+      (c) => Number(c.id),
     );
     const lastNumbers = new Map(
       (await writer.query<{ fiscal_year: number; last_number: number }>(`SELECT fiscal_year, last_number FROM proposal_number_sequences`)).map((r) => [
@@ -460,7 +469,8 @@ export async function generateData(
     const streamed = await streamFromWorkers(
       writer,
       shareOut(plan, GENERATING_WORKERS).map((share) => ({ engine: writer.engine, ctx, seed: options.seed, years: share, window: 8 })),
-      (done) => progress(`提案 ${formatCount(done)} / ${formatCount(options.proposals)} 件（${Math.floor((done / options.proposals) * 100)}%）… ${elapsed()} 秒`),
+      (done) =>
+        progress(`提案 ${formatCount(done)} / ${formatCount(options.proposals)} 件（${Math.floor((done / options.proposals) * 100)}%）… ${elapsed()} 秒`),
     );
     for (const [fiscalYear, lastSequence] of streamed.lastSequences) {
       if (lastSequence > (lastNumbers.get(fiscalYear) ?? 0)) await engine.raiseSequence(fiscalYear, lastSequence);
@@ -468,7 +478,9 @@ export async function generateData(
     const done = streamed.totals.proposals;
     Object.assign(counts, { history: streamed.totals.history, routings: streamed.totals.routings, coproposers: streamed.totals.coproposers });
     await writer.settle();
-    progress(`提案 ${formatCount(done)} 件、経過 ${formatCount(counts.history)} 件、回付 ${formatCount(counts.routings)} 件を書き込みました（${elapsed()} 秒）`);
+    progress(
+      `提案 ${formatCount(done)} 件、経過 ${formatCount(counts.history)} 件、回付 ${formatCount(counts.routings)} 件を書き込みました（${elapsed()} 秒）`,
+    );
 
     await engine.putBack(derivedBefore, dropIndexes);
     progress(`索引とトリガーを元に戻しました（${elapsed()} 秒）`);

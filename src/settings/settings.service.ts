@@ -21,7 +21,13 @@ export class SettingsService {
 
   async setOpinionDueDays(days: number): Promise<void> {
     await this.db.write((manager) =>
-      manager.createQueryBuilder().insert().into(Setting).values({ key: 'opinion_due_days', value: String(days) }).orUpdate(['value'], ['key']).execute(),
+      manager
+        .createQueryBuilder()
+        .insert()
+        .into(Setting)
+        .values({ key: 'opinion_due_days', value: String(days) })
+        .orUpdate(['value'], ['key'])
+        .execute(),
     );
   }
 }

@@ -60,9 +60,7 @@ export class UsersService {
     if (criteria.q) {
       const like = `%${criteria.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
       query.andWhere(
-        new Brackets((w) =>
-          w.where("u.name LIKE :like ESCAPE '\\'", { like }).orWhere("u.login LIKE :like ESCAPE '\\'", { like: like.toLowerCase() }),
-        ),
+        new Brackets((w) => w.where("u.name LIKE :like ESCAPE '\\'", { like }).orWhere("u.login LIKE :like ESCAPE '\\'", { like: like.toLowerCase() })),
       );
     }
     // counted first (a few thousand accounts), so a page past the last one shows the last page
@@ -125,7 +123,9 @@ export class UsersService {
   async setDisabled(id: number, disabled: boolean, actor: User): Promise<User> {
     if (disabled && id === actor.id) throw FormValidationException.field('_form', '自分自身のアカウントは無効にできません。');
     const user = await this.get(id);
-    await this.db.write((manager) => manager.getRepository(User).update(id, { disabled, updatedAt: new Date(), ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }));
+    await this.db.write((manager) =>
+      manager.getRepository(User).update(id, { disabled, updatedAt: new Date(), ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }),
+    );
     if (disabled) await this.sessions.destroyUserSessions(id);
     return { ...user, disabled } as User;
   }
@@ -150,9 +150,7 @@ export class UsersService {
     const passwordHash = await hashPassword(newPassword);
     const revokedAt = new Date();
     await this.db.write((manager) =>
-      manager
-        .getRepository(User)
-        .update(user.id, { passwordHash, mustChangePassword: false, updatedAt: revokedAt, sessionsRevokedAt: revokedAt }),
+      manager.getRepository(User).update(user.id, { passwordHash, mustChangePassword: false, updatedAt: revokedAt, sessionsRevokedAt: revokedAt }),
     );
     await this.sessions.destroyUserSessions(user.id, currentSid);
     return revokedAt;

@@ -351,14 +351,22 @@ describe('the crawl that looks like a person', () => {
 
         // Internal text: readable by the office and admins always, by 市民課's reviewer while 市民課 is routed.
         const mayRead = (tag: string | undefined): boolean =>
-          who !== 'anonymous' && (tag ? seed.internalReaders.get(tag)?.has(who) ?? false : who === 'office' || who === 'admin');
+          who !== 'anonymous' && (tag ? (seed.internalReaders.get(tag)?.has(who) ?? false) : who === 'office' || who === 'admin');
         const leaks = (source: string) =>
           [...source.matchAll(INTERNAL_MARKER)].filter((m) => !mayRead(m[1])).map((m) => snippet(source, m.index ?? 0, m[0].length));
         const visibleLeaks = leaks(facts.text + '\n' + facts.fieldValues);
         if (visibleLeaks.length) add(visit.url, 'internal text shown', [...new Set(visibleLeaks)].map((s) => `「${s}」`).join(' '));
         else {
           const sourceLeaks = leaks(facts.html);
-          if (sourceLeaks.length) add(visit.url, 'internal text in the HTML source (not displayed)', [...new Set(sourceLeaks)].slice(0, 4).map((s) => `「${s}」`).join(' '));
+          if (sourceLeaks.length)
+            add(
+              visit.url,
+              'internal text in the HTML source (not displayed)',
+              [...new Set(sourceLeaks)]
+                .slice(0, 4)
+                .map((s) => `「${s}」`)
+                .join(' '),
+            );
         }
         const allMarkers = [...facts.text.matchAll(INTERNAL_MARKER)].length;
         markersSeenBy.set(who, (markersSeenBy.get(who) ?? 0) + allMarkers);

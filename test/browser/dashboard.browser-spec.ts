@@ -37,10 +37,22 @@ describe('dashboards in a real browser', () => {
     const version = async (id: number) => String((await loadProposal(t, id)).version);
     const ok = (res: Response) => expect(res.status).toBe(303);
     const route = async (id: number) =>
-      ok(await postForm(office, `/proposals/${id}/accept`, { version: await version(id), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 14), comment: '' }));
+      ok(
+        await postForm(office, `/proposals/${id}/accept`, {
+          version: await version(id),
+          leadDivisionId: String(shimin.id),
+          dueOn: addDays(jstDateString(new Date()), 14),
+          comment: '',
+        }),
+      );
 
     const returned = await submitProposal(staff, { title: '会議資料のペーパーレス化を全庁で進める' });
-    ok(await postConfirmed(office, `/proposals/${returned}/return`, { version: await version(returned), comment: '削減できる用紙の枚数の見込みを書き添えてください。' }));
+    ok(
+      await postConfirmed(office, `/proposals/${returned}/return`, {
+        version: await version(returned),
+        comment: '削減できる用紙の枚数の見込みを書き添えてください。',
+      }),
+    );
     const overdue = await submitProposal(staff, { title: '窓口の番号札を呼出アプリに置き換える' });
     await route(overdue);
     await t.dataSource.getRepository(Routing).update({ proposalId: overdue }, { dueOn: addDays(jstDateString(new Date()), -2) });
@@ -48,7 +60,14 @@ describe('dashboards in a real browser', () => {
     const adopted = await submitProposal(staff, { title: 'コピー用紙の両面印刷を標準設定にする' });
     await route(adopted);
     ok(await postForm(reviewer, `/proposals/${adopted}/opinion`, { version: await version(adopted), outcome: 'adopted', opinionText: '実施可能です。' }));
-    ok(await postConfirmed(office, `/proposals/${adopted}/decision`, { version: await version(adopted), decision: 'adopted', reason: '効果が大きい', answer: '採用します。' }));
+    ok(
+      await postConfirmed(office, `/proposals/${adopted}/decision`, {
+        version: await version(adopted),
+        decision: 'adopted',
+        reason: '効果が大きい',
+        answer: '採用します。',
+      }),
+    );
     await submitProposal(staff, { title: '庁内の電話帳を検索できるようにする' });
   });
 

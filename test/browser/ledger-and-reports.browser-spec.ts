@@ -63,13 +63,16 @@ describe('ledger import and reports in a real browser', () => {
     await page.getByRole('link', { name: '提案簿の取込' }).click();
     await page.locator('input[type="file"]').setInputFiles(file);
     await page.getByRole('button', { name: /取り込む|取込/ }).click();
-    await page.getByText(/8\s*件/).first().waitFor();
+    await page
+      .getByText(/8\s*件/)
+      .first()
+      .waitFor();
 
     await page.goto('/reports');
     const table = page.getByTestId('year-table');
     const row = async (label: string) => (await table.locator('tr', { hasText: label }).innerText()).replace(/\s+/g, ' ');
     expect(await row('2017年度')).toContain('平成29年度');
-    expect(await row("2017年度")).toMatch(/平成29年度 4 3 0 2 50\.0 1 25\.0 0 1/); // the undecided one is not 受理 yet
+    expect(await row('2017年度')).toMatch(/平成29年度 4 3 0 2 50\.0 1 25\.0 0 1/); // the undecided one is not 受理 yet
     expect(await row('2018年度')).toMatch(/平成30年度 3 2 1 1 33\.3 2 66\.7 0 0/);
     expect(await row('2019年度')).toContain('令和元年度');
     expect(await page.locator('svg.chart rect.chart__bar.chart__bar--submitted').count()).toBe(3);

@@ -42,7 +42,12 @@ describe('proposal lists and report tables at 1280 px and 390 px', () => {
       note: '',
     });
     if (implemented.status !== 303) throw new Error(`implementation failed: ${implemented.status}`);
-    await postForm(staff, '/proposals', { title: '下書きのままの提案', categoryId: '1', currentProblem: '', proposalText: '', expectedEffect: '', intent: 'draft' }, '/proposals/new');
+    await postForm(
+      staff,
+      '/proposals',
+      { title: '下書きのままの提案', categoryId: '1', currentProblem: '', proposalText: '', expectedEffect: '', intent: 'draft' },
+      '/proposals/new',
+    );
     browser = await launchBrowser();
   });
 

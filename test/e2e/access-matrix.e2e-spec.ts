@@ -330,7 +330,13 @@ describe('access matrix', () => {
   async function notFoundProbe(method: string, url: string, persona: PersonaName): Promise<string> {
     const agent = agents.get(persona)!;
     const errorsBefore = t.logs.filter((line) => line.level === 'error').length;
-    const res = method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: tokens.get(persona)! });
+    const res =
+      method === 'GET'
+        ? await agent.get(url)
+        : await agent
+            .post(url)
+            .type('form')
+            .send({ _csrf: tokens.get(persona)! });
     const errors = t.logs
       .filter((line) => line.level === 'error')
       .slice(errorsBefore)

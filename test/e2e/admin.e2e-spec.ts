@@ -153,7 +153,12 @@ describe('administration (users, divisions, categories)', () => {
       expect(dashboard.headers.location).toBe('/account/password');
 
       const newPassword = '市民課で改善を始めます２０２５';
-      const changed = await postForm(agent, '/account/password', { currentPassword: temporary!, newPassword, newPasswordConfirm: newPassword }, '/account/password');
+      const changed = await postForm(
+        agent,
+        '/account/password',
+        { currentPassword: temporary!, newPassword, newPasswordConfirm: newPassword },
+        '/account/password',
+      );
       expect(changed.status).toBe(303);
       expect(changed.headers.location).toBe('/');
       expect((await agent.get('/')).status).toBe(200);
@@ -184,7 +189,13 @@ describe('administration (users, divisions, categories)', () => {
           control: 'login',
           message: 'ログインID「demo-staff」は既に使われています。',
         },
-        { what: 'a malformed email', change: { email: 'kenshu@@example' }, field: 'email', control: 'email', message: 'メールアドレスの形式が正しくありません。' },
+        {
+          what: 'a malformed email',
+          change: { email: 'kenshu@@example' },
+          field: 'email',
+          control: 'email',
+          message: 'メールアドレスの形式が正しくありません。',
+        },
       ];
 
       it.each(cases)('$what', async ({ change, field, control, message }) => {
@@ -237,7 +248,12 @@ describe('administration (users, divisions, categories)', () => {
       expect(checkedValues(page.text, 'roles').sort()).toEqual(['reviewer', 'staff']);
 
       // A refused edit changes nothing and keeps what was typed.
-      const refused = await postForm(admin, `/admin/users/${user.id}`, { name: '　', email: 'henshu@example.jp', divisionId: String(finance), roles: ['office'] });
+      const refused = await postForm(admin, `/admin/users/${user.id}`, {
+        name: '　',
+        email: 'henshu@example.jp',
+        divisionId: String(finance),
+        roles: ['office'],
+      });
       expect(refused.status).toBe(422);
       expect(fieldError(refused.text, 'name')).toBe('氏名を入力してください。');
       expect(inputValue(refused.text, 'email')).toBe('henshu@example.jp');
@@ -507,12 +523,24 @@ describe('administration (users, divisions, categories)', () => {
       it('refuses to end a department whose section exists today but is scheduled to end later', async () => {
         const bureau = await divisionId('400');
         const createdDept = await postForm(admin, '/admin/divisions', {
-          code: '420', name: '地域振興部', kind: 'department', parentId: String(bureau), validFrom: '2020-04-01', validTo: '', sortOrder: '',
+          code: '420',
+          name: '地域振興部',
+          kind: 'department',
+          parentId: String(bureau),
+          validFrom: '2020-04-01',
+          validTo: '',
+          sortOrder: '',
         });
         expect(createdDept.status).toBe(303);
         const department = await divisions().findOneByOrFail({ code: '420' });
         const createdSection = await postForm(admin, '/admin/divisions', {
-          code: '421', name: '地域振興課', kind: 'section', parentId: String(department.id), validFrom: '2020-04-01', validTo: '2099-03-31', sortOrder: '',
+          code: '421',
+          name: '地域振興課',
+          kind: 'section',
+          parentId: String(department.id),
+          validFrom: '2020-04-01',
+          validTo: '2099-03-31',
+          sortOrder: '',
         });
         expect(createdSection.status).toBe(303);
 
@@ -548,7 +576,12 @@ describe('administration (users, divisions, categories)', () => {
     it('creates a category that is in use (the box is checked, as the new form shows it)', async () => {
       const form = await admin.get('/admin/categories/new');
       expect(hasFlag(form.text, 'active', 'checked')).toBe(true);
-      const created = await postForm(admin, '/admin/categories', { name: '観光・シティプロモーション', sortOrder: '105', active: 'on' }, '/admin/categories/new');
+      const created = await postForm(
+        admin,
+        '/admin/categories',
+        { name: '観光・シティプロモーション', sortOrder: '105', active: 'on' },
+        '/admin/categories/new',
+      );
       expect(created.status).toBe(303);
       expect(created.headers.location).toBe('/admin/categories');
       const row = await categories().findOneByOrFail({ name: '観光・シティプロモーション' });

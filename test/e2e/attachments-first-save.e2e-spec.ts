@@ -31,8 +31,7 @@ describe('attachments on the first save of the proposal form (multipart)', () =>
   });
   afterAll(() => t.close());
 
-  const attachmentsOf = (proposalId: number) =>
-    t.dataSource.getRepository(Attachment).find({ where: { proposalId }, order: { id: 'ASC' } });
+  const attachmentsOf = (proposalId: number) => t.dataSource.getRepository(Attachment).find({ where: { proposalId }, order: { id: 'ASC' } });
   const counts = async () => ({
     proposals: await t.dataSource.getRepository(Proposal).count({ where: { proposerId } }),
     attachments: await t.dataSource.getRepository(Attachment).count(),
@@ -103,15 +102,20 @@ describe('attachments on the first save of the proposal form (multipart)', () =>
     expect(proposal.status).toBe('submitted');
     expect(proposal.number).toMatch(/^\d{4}-\d+$/);
     expect((await attachmentsOf(id)).map((a) => a.fileName)).toEqual(['効果の試算.pdf']);
-    expect(visibleText((await proposer.get(`/proposals/${id}`)).text)).toContain(`提案を提出しました（提案番号 ${proposal.number}）。添付ファイル1件も保存しました。`);
+    expect(visibleText((await proposer.get(`/proposals/${id}`)).text)).toContain(
+      `提案を提出しました（提案番号 ${proposal.number}）。添付ファイル1件も保存しました。`,
+    );
   });
 
   it('keeps 4,000-character text (Japanese, several bytes each) intact in the multipart body', async () => {
     const { action, formKey } = await openForm(proposer);
     const long = '業務改善の提案内容です。'.repeat(400).slice(0, 4000);
-    const res = await send(proposer, action, { formKey: formKey!, ...validProposal({ title: '長い提案', proposalText: long, currentProblem: long, expectedEffect: long }), intent: 'draft' }, [
-      { name: 'a.png', content: PNG },
-    ]);
+    const res = await send(
+      proposer,
+      action,
+      { formKey: formKey!, ...validProposal({ title: '長い提案', proposalText: long, currentProblem: long, expectedEffect: long }), intent: 'draft' },
+      [{ name: 'a.png', content: PNG }],
+    );
     expect(res.status).toBe(303);
     const proposal = await loadProposal(t, proposalIdFrom(res.headers.location));
     expect(proposal.proposalText).toBe(long);
@@ -203,7 +207,9 @@ describe('attachments on the first save of the proposal form (multipart)', () =>
       { name: '6つ目.pdf', content: PDF },
     ]);
     expect(refused.status).toBe(422);
-    expect(visibleText(refused.text)).toContain('この提案にはもう添付できません。追加するには、提案のページで不要なファイルを削除してください（選んだファイルは1件）。');
+    expect(visibleText(refused.text)).toContain(
+      'この提案にはもう添付できません。追加するには、提案のページで不要なファイルを削除してください（選んだファイルは1件）。',
+    );
     expect(visibleText(refused.text)).toContain('変更はまだ保存されていません。');
     expect((await loadProposal(t, id)).title).toBe('五つ選んだ提案');
     expect(await attachmentsOf(id)).toHaveLength(5);

@@ -67,7 +67,10 @@ describe('proposal attachments through HTTP', () => {
   }
 
   function download(agent: TestAgent, id: number, attachmentId: number) {
-    return agent.get(`/proposals/${id}/attachments/${attachmentId}`).buffer(true).parse(rawBody as unknown as Parameters<ReturnType<TestAgent['get']>['parse']>[0]);
+    return agent
+      .get(`/proposals/${id}/attachments/${attachmentId}`)
+      .buffer(true)
+      .parse(rawBody as unknown as Parameters<ReturnType<TestAgent['get']>['parse']>[0]);
   }
 
   it('adds a PNG and a PDF to a draft, lists them, and writes no history', async () => {
@@ -125,7 +128,12 @@ describe('proposal attachments through HTTP', () => {
     expect((await download(otherStaff, id, attachment.id)).status).toBe(404);
     expect((await download(office, id, attachment.id)).status).toBe(404);
 
-    await postForm(proposer, `/proposals/${id}`, { ...validProposal({ title: '見える人だけの提案' }), intent: 'submit', version: String((await loadProposal(t, id)).version) }, `/proposals/${id}/edit`);
+    await postForm(
+      proposer,
+      `/proposals/${id}`,
+      { ...validProposal({ title: '見える人だけの提案' }), intent: 'submit', version: String((await loadProposal(t, id)).version) },
+      `/proposals/${id}/edit`,
+    );
     expect((await loadProposal(t, id)).status).toBe('submitted');
     expect((await download(office, id, attachment.id)).status).toBe(200);
     const refused = await download(otherStaff, id, attachment.id);
@@ -205,10 +213,7 @@ describe('proposal attachments through HTTP', () => {
     expect(none.status).toBe(422);
     expect(none.text).toContain(ATTACHMENT_MESSAGES.missing);
 
-    const two = await proposer
-      .post(`/proposals/${id}/attachments?_csrf=${token}`)
-      .attach('file', PNG, 'a.png')
-      .attach('file', PDF, 'b.pdf');
+    const two = await proposer.post(`/proposals/${id}/attachments?_csrf=${token}`).attach('file', PNG, 'a.png').attach('file', PDF, 'b.pdf');
     expect(two.status).toBe(400);
     expect(two.text).toContain(ATTACHMENT_MESSAGES.badUpload);
     expect(await rows(id)).toHaveLength(0);
@@ -217,7 +222,12 @@ describe('proposal attachments through HTTP', () => {
   it('refuses to add or remove once the proposal is submitted, and allows it again when it is returned', async () => {
     const id = await draft('提出後の提案');
     await upload(proposer, id, PNG, 'before.png');
-    await postForm(proposer, `/proposals/${id}`, { ...validProposal({ title: '提出後の提案' }), intent: 'submit', version: String((await loadProposal(t, id)).version) }, `/proposals/${id}/edit`);
+    await postForm(
+      proposer,
+      `/proposals/${id}`,
+      { ...validProposal({ title: '提出後の提案' }), intent: 'submit', version: String((await loadProposal(t, id)).version) },
+      `/proposals/${id}/edit`,
+    );
     expect((await loadProposal(t, id)).status).toBe('submitted');
 
     const page = await proposer.get(`/proposals/${id}`);
@@ -234,7 +244,11 @@ describe('proposal attachments through HTTP', () => {
     expect((await rows(id)).map((a) => a.fileName)).toEqual(['before.png']);
 
     // 差戻し: the proposer may change the attachments again before resubmitting
-    const returned = await postForm(office, `/proposals/${id}/return`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '図を添付してください' });
+    const returned = await postForm(office, `/proposals/${id}/return`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, id)).version),
+      comment: '図を添付してください',
+    });
     expect(returned.status).toBe(303);
     expect((await upload(proposer, id, PDF, 'after.pdf')).status).toBe(303);
     expect((await rows(id)).map((a) => a.fileName)).toEqual(['before.png', 'after.pdf']);

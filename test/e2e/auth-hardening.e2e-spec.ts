@@ -63,7 +63,7 @@ describe('parallel login attempts are counted before the password is checked', (
     expect((await postLogin(form, user.login, TEST_PASSWORD)).status).toBe(429);
   });
 
-  it('50 wrong passwords sent at once for one login from 50 addresses: exactly the account\'s 20 are checked', async () => {
+  it("50 wrong passwords sent at once for one login from 50 addresses: exactly the account's 20 are checked", async () => {
     // One address each, so nothing but the reservation in the database stands between them and the hash.
     const user = await createUser(t, { roles: ['staff'] });
     const forms = await Promise.all(Array.from({ length: 50 }, (_, i) => openLoginForm(from(`198.18.0.${i + 1}`))));
@@ -125,7 +125,6 @@ describe('a colleague behind the same address as an attacker (NAT, VDI)', () => 
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
   });
-
 });
 
 describe('the device cookie', () => {
@@ -184,7 +183,7 @@ describe('one account guessed from many addresses', () => {
   });
   afterAll(() => t.close());
 
-  it('slows every unknown browser for that account with growing delays, but not the owner\'s browser', async () => {
+  it("slows every unknown browser for that account with growing delays, but not the owner's browser", async () => {
     const victim = await createUser(t, { roles: ['staff'], login: 'spread.victim' });
     const ownBrowser = request.agent(t.app.getHttpServer()).set('X-Forwarded-For', '198.51.100.1');
     expect((await postLogin(await openLoginForm(ownBrowser), victim.login, TEST_PASSWORD)).status).toBe(303);
@@ -249,7 +248,7 @@ describe('fair share of the password hash', () => {
     return { login, checkedWhileWaiting, statusesSeen };
   }
 
-  it('300 bad logins from one client do not make another client\'s correct login wait for them', async () => {
+  it("300 bad logins from one client do not make another client's correct login wait for them", async () => {
     const bystander = await createUser(t, { roles: ['staff'] });
     const floodForm = await openLoginForm(from('203.0.113.60'));
     const { login, checkedWhileWaiting, statusesSeen } = await floodThenLogin((i) => postLogin(floodForm, `flood-${i}`, 'まちがい'), {
@@ -262,7 +261,7 @@ describe('fair share of the password hash', () => {
     expect([...statusesSeen].every((status) => status === 422 || status === 429)).toBe(true);
   });
 
-  it('300 password-change posts from one signed-in user do not make another client\'s login wait for them', async () => {
+  it("300 password-change posts from one signed-in user do not make another client's login wait for them", async () => {
     const flooder = await createUser(t, { roles: ['staff'] });
     const bystander = await createUser(t, { roles: ['staff'] });
     const agent = await signIn(t, flooder.login);
@@ -340,14 +339,17 @@ describe('anonymous visits store no session', () => {
     expect(await sessionRowCount(t)).toBe(before);
   });
 
-  it('the login form is still CSRF-protected: no token, a wrong token, or another browser\'s token is refused', async () => {
+  it("the login form is still CSRF-protected: no token, a wrong token, or another browser's token is refused", async () => {
     const user = await createUser(t, { roles: ['staff'] });
     const server = t.app.getHttpServer();
     const mine = await openLoginForm(request.agent(server));
     const theirs = await openLoginForm(request.agent(server));
 
     const noToken = await mine.agent.post('/login').type('form').send({ login: user.login, password: TEST_PASSWORD });
-    const wrongToken = await mine.agent.post('/login').type('form').send({ _csrf: 'x'.repeat(43), login: user.login, password: TEST_PASSWORD });
+    const wrongToken = await mine.agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: 'x'.repeat(43), login: user.login, password: TEST_PASSWORD });
     const foreignToken = await mine.agent.post('/login').type('form').send({ _csrf: theirs.token, login: user.login, password: TEST_PASSWORD });
     const noCookie = await request(server).post('/login').type('form').send({ _csrf: mine.token, login: user.login, password: TEST_PASSWORD });
     for (const res of [noToken, wrongToken, foreignToken, noCookie]) {
@@ -395,7 +397,12 @@ describe('a temporary password set by an administrator', () => {
   });
 
   it('is shown once when an account is created, and never written to a session row', async () => {
-    const res = await postForm(admin, '/admin/users', { login: 'temp.created', name: '仮 登録', email: '', divisionId: '', roles: 'staff' }, '/admin/users/new');
+    const res = await postForm(
+      admin,
+      '/admin/users',
+      { login: 'temp.created', name: '仮 登録', email: '', divisionId: '', roles: 'staff' },
+      '/admin/users/new',
+    );
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text).toContain('仮 登録さん（temp.created）を登録しました。');

@@ -470,7 +470,7 @@ describe('temporary passwords and disabled accounts', () => {
     }
   });
 
-  it('an administrator reset ends the user\'s sessions and forces a change at the next login', async () => {
+  it("an administrator reset ends the user's sessions and forces a change at the next login", async () => {
     const user = await createUser(t, { roles: ['staff'] });
     const userAgent = await signIn(t, user.login);
     expect((await userAgent.get('/')).status).toBe(200);

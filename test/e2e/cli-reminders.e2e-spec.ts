@@ -54,7 +54,14 @@ describe('command line: send-reminders and send-mail', () => {
     db = await createTestDatabase();
     // The web app prepares the data on the same database the command line will use.
     t = await createTestApp({ overrides: { database: db.database } });
-    env = { ...process.env, NODE_ENV: 'development', SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'), DATA_DIR: db.dataDir, SMTP_URL: smtp.url, MAIL_FROM: 'tane@city.example.jp' };
+    env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'),
+      DATA_DIR: db.dataDir,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'tane@city.example.jp',
+    };
     delete env.LOG_LEVEL;
     if (db.database.type === 'sqlite') {
       env.SQLITE_PATH = db.database.path;
@@ -81,7 +88,11 @@ describe('command line: send-reminders and send-mail', () => {
     const route = async (title: string, code: string, dueOn: string) => {
       const id = await submitProposal(staff, { title });
       const division = await t.dataSource.getRepository(Division).findOneByOrFail({ code });
-      const res = await postForm(office, `/proposals/${id}/accept`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(division.id), dueOn });
+      const res = await postForm(office, `/proposals/${id}/accept`, {
+        version: String((await loadProposal(t, id)).version),
+        leadDivisionId: String(division.id),
+        dueOn,
+      });
       if (res.status !== 303) throw new Error(`routing failed: ${res.status}`);
       return id;
     };
@@ -129,9 +140,12 @@ describe('command line: send-reminders and send-mail', () => {
   it('send-mail delivers the queued reminders over SMTP once; a second run sends none', async () => {
     const queued = await t.dataSource.getRepository(OutboxMail).find({ order: { id: 'ASC' } });
     // Everyone reminded has an address except demo-office.
-    expect(queued.map((m) => m.toAddress).sort()).toEqual(
-      ['cli-office@city.example.jp', 'cli-rev-a@city.example.jp', 'cli-rev-b@city.example.jp', 'cli-rev-c@city.example.jp'],
-    );
+    expect(queued.map((m) => m.toAddress).sort()).toEqual([
+      'cli-office@city.example.jp',
+      'cli-rev-a@city.example.jp',
+      'cli-rev-b@city.example.jp',
+      'cli-rev-c@city.example.jp',
+    ]);
     const first = await cli(['send-mail']);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);

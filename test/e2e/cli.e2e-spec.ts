@@ -107,14 +107,36 @@ describe('command line', () => {
 
   it('creates a user with the password from stdin', async () => {
     const run = cli(
-      ['create-user', '--login', 'Kankyo.Taro', '--name', '環境 太郎', '--roles', 'staff,reviewer', '--division', '511', '--email', 'kankyo@example.jp', '--password-stdin'],
+      [
+        'create-user',
+        '--login',
+        'Kankyo.Taro',
+        '--name',
+        '環境 太郎',
+        '--roles',
+        'staff,reviewer',
+        '--division',
+        '511',
+        '--email',
+        'kankyo@example.jp',
+        '--password-stdin',
+      ],
       PASSWORD + '\n',
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^ユーザーを登録しました: kankyo\.taro（環境 太郎、id \d+）\n$/);
 
-    const [user] = await query<{ login: string; name: string; email: string; roles: string; division_code: string; password_hash: string; must_change_password: number; disabled: number }>(
+    const [user] = await query<{
+      login: string;
+      name: string;
+      email: string;
+      roles: string;
+      division_code: string;
+      password_hash: string;
+      must_change_password: number;
+      disabled: number;
+    }>(
       `SELECT u.login, u.name, u.email, u.roles, d.code AS division_code, u.password_hash, u.must_change_password, u.disabled
          FROM users u JOIN divisions d ON d.id = u.division_id WHERE u.login = ?`,
       ['kankyo.taro'],
@@ -132,8 +154,18 @@ describe('command line', () => {
     const base = ['create-user', '--name', '失敗 する', '--password-stdin'];
     const cases: { what: string; args: string[]; password: string; message: string }[] = [
       { what: 'an unknown role', args: ['--login', 'bad-role', '--roles', 'staff,boss'], password: PASSWORD, message: '役割を選び直してください。' },
-      { what: 'a short password', args: ['--login', 'short-pass', '--roles', 'staff'], password: 'みじかいパス', message: 'パスワードは10文字以上にしてください。' },
-      { what: 'a login already used', args: ['--login', 'KANKYO.TARO', '--roles', 'staff'], password: PASSWORD, message: 'ログインID「kankyo.taro」は既に使われています。' },
+      {
+        what: 'a short password',
+        args: ['--login', 'short-pass', '--roles', 'staff'],
+        password: 'みじかいパス',
+        message: 'パスワードは10文字以上にしてください。',
+      },
+      {
+        what: 'a login already used',
+        args: ['--login', 'KANKYO.TARO', '--roles', 'staff'],
+        password: PASSWORD,
+        message: 'ログインID「kankyo.taro」は既に使われています。',
+      },
     ];
     it.each(cases)('$what', async ({ args, password, message }) => {
       const before = await count('users');
@@ -167,9 +199,7 @@ describe('command line', () => {
     const users = await count('users');
     expect(divisions).toBe(divisionsBefore + Number(created![1]));
     expect(users).toBe(usersBefore + DEMO_USERS.length);
-    expect((await query<{ login: string }>('SELECT login FROM users')).map((u) => u.login)).toEqual(
-      expect.arrayContaining(DEMO_USERS.map(([login]) => login)),
-    );
+    expect((await query<{ login: string }>('SELECT login FROM users')).map((u) => u.login)).toEqual(expect.arrayContaining(DEMO_USERS.map(([login]) => login)));
 
     const second = cli(['seed-demo']);
     expect(second.stderr).toBe('');

@@ -53,30 +53,58 @@ describe('internal text stays internal', () => {
     const dueOn = addDays(jstDateString(new Date()), 20);
     const ok = (res: { status: number; text: string }) => expect([res.status, res.status === 303 ? '' : res.text.slice(0, 300)]).toEqual([303, '']);
     // routed to 市民課 and, by mistake, 財政課; 財政課 is removed before it answered
-    ok(await postForm(agents.office, `/proposals/${id}/accept`, { version: await version(), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(zaisei.id)], dueOn, comment: MARKS.routing }));
+    ok(
+      await postForm(agents.office, `/proposals/${id}/accept`, {
+        version: await version(),
+        leadDivisionId: String(shimin.id),
+        relatedDivisionIds: [String(zaisei.id)],
+        dueOn,
+        comment: MARKS.routing,
+      }),
+    );
     expect((await agents.removedReviewer.get(`/proposals/${id}`)).status).toBe(200);
     ok(await postForm(agents.office, `/proposals/${id}/reroute`, { version: await version(), leadDivisionId: String(shimin.id), dueOn, comment: '' }));
     ok(await postForm(agents.reviewer, `/proposals/${id}/opinion`, { version: await version(), outcome: 'partially_adopted', opinionText: MARKS.opinion }));
-    ok(await postForm(agents.office, `/proposals/${id}/decision`, { version: await version(), decision: 'rejected', reason: MARKS.reason, answer: '今回は見送ります。', confirm: 'on' }));
-    ok(await postForm(agents.office, `/proposals/${id}/correction`, { version: await version(), decision: 'adopted', reason: MARKS.reason, answer: ANSWER, correctionReason: MARKS.correction, confirm: 'on' }));
+    ok(
+      await postForm(agents.office, `/proposals/${id}/decision`, {
+        version: await version(),
+        decision: 'rejected',
+        reason: MARKS.reason,
+        answer: '今回は見送ります。',
+        confirm: 'on',
+      }),
+    );
+    ok(
+      await postForm(agents.office, `/proposals/${id}/correction`, {
+        version: await version(),
+        decision: 'adopted',
+        reason: MARKS.reason,
+        answer: ANSWER,
+        correctionReason: MARKS.correction,
+        confirm: 'on',
+      }),
+    );
   });
   afterAll(() => t.close());
 
   const leaks = (text: string) => Object.values(MARKS).filter((mark) => text.includes(mark));
 
-  it.each(['proposer', 'coproposer', 'colleague'])('%s reads the answer and the steps, but no opinion, recommendation, routing comment or reason', async (who) => {
-    for (const path of [`/proposals/${id}`, `/proposals/${id}/print`]) {
-      const page = await agents[who].get(path);
-      expect(page.status).toBe(200);
-      expect(leaks(page.text)).toEqual([]);
-      expect(page.text).toContain(ANSWER);
-      // the step is there, its recommended outcome is not
-      expect(page.text).toContain('所管課意見');
-      expect(page.text).not.toContain('の意見: ');
-      expect(page.text).not.toContain('の意見：');
-      expect(page.text).not.toContain('data-testid="history-internal"');
-    }
-  });
+  it.each(['proposer', 'coproposer', 'colleague'])(
+    '%s reads the answer and the steps, but no opinion, recommendation, routing comment or reason',
+    async (who) => {
+      for (const path of [`/proposals/${id}`, `/proposals/${id}/print`]) {
+        const page = await agents[who].get(path);
+        expect(page.status).toBe(200);
+        expect(leaks(page.text)).toEqual([]);
+        expect(page.text).toContain(ANSWER);
+        // the step is there, its recommended outcome is not
+        expect(page.text).toContain('所管課意見');
+        expect(page.text).not.toContain('の意見: ');
+        expect(page.text).not.toContain('の意見：');
+        expect(page.text).not.toContain('data-testid="history-internal"');
+      }
+    },
+  );
 
   it.each(['office', 'admin', 'reviewer'])('%s reads every internal part, marked as internal', async (who) => {
     const page = await agents[who].get(`/proposals/${id}`);
@@ -96,7 +124,13 @@ describe('internal text stays internal', () => {
     const second = await submitProposal(agents.proposer, { title: '庁内の会議室予約を一元化する' });
     const version = async () => String((await loadProposal(t, second)).version);
     const dueOn = addDays(jstDateString(new Date()), 20);
-    await postForm(agents.office, `/proposals/${second}/accept`, { version: await version(), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(zaisei.id)], dueOn, comment: MARKS.routing });
+    await postForm(agents.office, `/proposals/${second}/accept`, {
+      version: await version(),
+      leadDivisionId: String(shimin.id),
+      relatedDivisionIds: [String(zaisei.id)],
+      dueOn,
+      comment: MARKS.routing,
+    });
     expect((await agents.removedReviewer.get(`/proposals/${second}`)).status).toBe(200);
     await postForm(agents.office, `/proposals/${second}/reroute`, { version: await version(), leadDivisionId: String(shimin.id), dueOn, comment: '' });
     expect((await agents.removedReviewer.get(`/proposals/${second}`)).status).toBe(404);

@@ -67,16 +67,30 @@ describe('confirmation of irreversible actions', () => {
 
   it('不受理 and 差戻し', async () => {
     const a = await submitProposal(staff);
-    const notAccepted = await refusedThenDone(actors.office, a, 'not-accept', { reason: 'unclear', comment: '内容をもう少し具体的に書いてください' }, '「不受理とし、提案者に通知します」');
+    const notAccepted = await refusedThenDone(
+      actors.office,
+      a,
+      'not-accept',
+      { reason: 'unclear', comment: '内容をもう少し具体的に書いてください' },
+      '「不受理とし、提案者に通知します」',
+    );
     expect(notAccepted.status).toBe('not_accepted');
     const b = await submitProposal(staff);
-    expect((await refusedThenDone(actors.office, b, 'return', { comment: '効果の見込みを数字で書いてください' }, '「提案者に差し戻します」')).status).toBe('returned');
+    expect((await refusedThenDone(actors.office, b, 'return', { comment: '効果の見込みを数字で書いてください' }, '「提案者に差し戻します」')).status).toBe(
+      'returned',
+    );
   });
 
   it('採否の決定 and its correction', async () => {
     const id = await submitProposal(staff);
     await advance(t, actors, id, 'awaiting_decision');
-    const decided = await refusedThenDone(actors.office, id, 'decision', { decision: 'adopted', reason: '効果が大きい', answer: '採用します。来年度から実施します。' }, '「この内容で決定し、提案者に通知します」');
+    const decided = await refusedThenDone(
+      actors.office,
+      id,
+      'decision',
+      { decision: 'adopted', reason: '効果が大きい', answer: '採用します。来年度から実施します。' },
+      '「この内容で決定し、提案者に通知します」',
+    );
     expect(decided.decision).toBe('adopted');
     const corrected = await refusedThenDone(
       actors.office,
@@ -92,7 +106,15 @@ describe('confirmation of irreversible actions', () => {
     const draft = Number((await postForm(staff, '/proposals', { ...validProposal(), intent: 'draft' }, '/proposals/new')).headers.location.split('/').pop());
     const attachments = t.dataSource.getRepository(Attachment);
     const uploader = await t.dataSource.getRepository(User).findOneByOrFail({ login: 'confirm-staff' });
-    await attachments.insert({ proposalId: draft, fileName: '図.png', mediaType: 'image/png', size: 3, sha256: '0'.repeat(64), content: Buffer.from('abc'), uploadedBy: uploader.id });
+    await attachments.insert({
+      proposalId: draft,
+      fileName: '図.png',
+      mediaType: 'image/png',
+      size: 3,
+      sha256: '0'.repeat(64),
+      content: Buffer.from('abc'),
+      uploadedBy: uploader.id,
+    });
     const attachment = await attachments.findOneByOrFail({ proposalId: draft });
     const page = await staff.get(`/proposals/${draft}`);
     expect(formAsRendered(page.text, `/proposals/${draft}/attachments/${attachment.id}/delete`).hasUntickedConfirm).toBe(true);

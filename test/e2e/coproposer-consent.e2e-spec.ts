@@ -3,7 +3,17 @@ import { DashboardRepository } from '../../src/dashboard/dashboard.repository';
 import { Notification } from '../../src/notifications/notification.entity';
 import { User } from '../../src/users/user.entity';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { advance, historyOf, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal, workflowActors, WorkflowActors } from '../factories/proposals';
+import {
+  advance,
+  historyOf,
+  loadProposal,
+  postForm,
+  proposalIdFrom,
+  submitProposal,
+  validProposal,
+  workflowActors,
+  WorkflowActors,
+} from '../factories/proposals';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
 /**
@@ -99,11 +109,21 @@ describe('co-proposers are invited and must accept', () => {
   });
 
   it('an accepted co-proposer stays one when the proposer saves the draft again', async () => {
-    const created = await postForm(proposer, '/proposals', { ...validProposal({ title: '保存し直す下書き', coproposers: 'cp-invitee' }), intent: 'draft' }, '/proposals/new');
+    const created = await postForm(
+      proposer,
+      '/proposals',
+      { ...validProposal({ title: '保存し直す下書き', coproposers: 'cp-invitee' }), intent: 'draft' },
+      '/proposals/new',
+    );
     const id = proposalIdFrom(created.headers.location);
     expect((await postForm(invitee, `/proposals/${id}/coproposal/accept`, {}, `/proposals/${id}`)).status).toBe(303);
     const { version } = await loadProposal(t, id);
-    const saved = await postForm(proposer, `/proposals/${id}`, { ...validProposal({ title: '保存し直す下書き', coproposers: 'cp-invitee, cp-colleague' }), intent: 'draft', version: String(version) }, `/proposals/${id}/edit`);
+    const saved = await postForm(
+      proposer,
+      `/proposals/${id}`,
+      { ...validProposal({ title: '保存し直す下書き', coproposers: 'cp-invitee, cp-colleague' }), intent: 'draft', version: String(version) },
+      `/proposals/${id}/edit`,
+    );
     expect(saved.status).toBe(303);
     const colleagueId = (await t.dataSource.getRepository(User).findOneByOrFail({ login: 'cp-colleague' })).id;
     expect(await rowsOf(id)).toEqual(
@@ -117,7 +137,12 @@ describe('co-proposers are invited and must accept', () => {
   });
 
   it('declining removes them, is kept in the history, and the proposal is gone for them', async () => {
-    const created = await postForm(proposer, '/proposals', { ...validProposal({ title: '辞退する下書き', coproposers: 'cp-invitee' }), intent: 'draft' }, '/proposals/new');
+    const created = await postForm(
+      proposer,
+      '/proposals',
+      { ...validProposal({ title: '辞退する下書き', coproposers: 'cp-invitee' }), intent: 'draft' },
+      '/proposals/new',
+    );
     const id = proposalIdFrom(created.headers.location);
     const declined = await postForm(invitee, `/proposals/${id}/coproposal/decline`, {}, `/proposals/${id}`);
     expect(declined.status).toBe(303);

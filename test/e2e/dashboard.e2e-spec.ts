@@ -59,21 +59,41 @@ describe('dashboards by role', () => {
   const version = async (id: number) => String((await loadProposal(t, id)).version);
 
   const route = async (id: number, divisionId: number, comment = INTERNAL.routing) => {
-    const res = await postForm(office, `/proposals/${id}/accept`, { version: await version(id), leadDivisionId: String(divisionId), dueOn: addDays(today(), 30), comment });
+    const res = await postForm(office, `/proposals/${id}/accept`, {
+      version: await version(id),
+      leadDivisionId: String(divisionId),
+      dueOn: addDays(today(), 30),
+      comment,
+    });
     expect(res.status).toBe(303);
   };
   const opinion = async (agent: TestAgent, id: number) => {
-    expect((await postForm(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: INTERNAL.opinion })).status).toBe(303);
+    expect((await postForm(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: INTERNAL.opinion })).status).toBe(
+      303,
+    );
   };
   const decide = async (id: number, decision: string) => {
-    const res = await postConfirmed(office, `/proposals/${id}/decision`, { version: await version(id), decision, reason: INTERNAL.reason, answer: '採用します。来年度から実施します。' });
+    const res = await postConfirmed(office, `/proposals/${id}/decision`, {
+      version: await version(id),
+      decision,
+      reason: INTERNAL.reason,
+      answer: '採用します。来年度から実施します。',
+    });
     expect(res.status).toBe(303);
   };
   const returnIt = async (id: number, comment: string) => {
     expect((await postConfirmed(office, `/proposals/${id}/return`, { version: await version(id), comment })).status).toBe(303);
   };
   const notAccept = async (id: number) => {
-    expect((await postConfirmed(office, `/proposals/${id}/not-accept`, { version: await version(id), reason: 'unclear', comment: '内容をもう少し具体的にしてください。' })).status).toBe(303);
+    expect(
+      (
+        await postConfirmed(office, `/proposals/${id}/not-accept`, {
+          version: await version(id),
+          reason: 'unclear',
+          comment: '内容をもう少し具体的にしてください。',
+        })
+      ).status,
+    ).toBe(303);
   };
 
   // what the tests below build, by title

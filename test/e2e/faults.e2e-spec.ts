@@ -40,14 +40,21 @@ describe('faults (SQLite)', () => {
     return app;
   }
 
-  const count = async (path: string, sql: string, params: unknown[] = []) =>
-    Number(Object.values((await SqliteFile.query(path, sql, params))[0])[0]);
+  const count = async (path: string, sql: string, params: unknown[] = []) => Number(Object.values((await SqliteFile.query(path, sql, params))[0])[0]);
 
   /** Nothing half-written: every proposal has its history, every submitted one its number and submit step, numbers without gaps or repeats. */
   async function expectWholeProposals(path: string): Promise<void> {
-    expect(await count(path, `SELECT COUNT(*) FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM proposal_history h WHERE h.proposal_id = p.id AND h.action = 'save_draft')`)).toBe(0);
     expect(
-      await count(path, `SELECT COUNT(*) FROM proposals p WHERE p.status = 'submitted' AND (p.number IS NULL OR NOT EXISTS (SELECT 1 FROM proposal_history h WHERE h.proposal_id = p.id AND h.action = 'submit'))`),
+      await count(
+        path,
+        `SELECT COUNT(*) FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM proposal_history h WHERE h.proposal_id = p.id AND h.action = 'save_draft')`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        path,
+        `SELECT COUNT(*) FROM proposals p WHERE p.status = 'submitted' AND (p.number IS NULL OR NOT EXISTS (SELECT 1 FROM proposal_history h WHERE h.proposal_id = p.id AND h.action = 'submit'))`,
+      ),
     ).toBe(0);
     expect(await count(path, `SELECT COUNT(*) FROM proposals WHERE status = 'draft' AND number IS NOT NULL`)).toBe(0);
     const numbers = await SqliteFile.query<{ number: string }>(path, 'SELECT number FROM proposals WHERE number IS NOT NULL');
@@ -166,7 +173,13 @@ describe('faults (SQLite)', () => {
     const refused = await person.session.postForm('/proposals', submitForm(person.token, 'ロック中に送った提案'));
     const waited = Date.now() - startedAt;
     await other.exec('ROLLBACK');
-    expectErrorPage(refused, 503, 'ただいま混み合っています', 'ただいま処理が混み合っています。少し時間をおいてからもう一度お試しください。', 'この操作は完了していません');
+    expectErrorPage(
+      refused,
+      503,
+      'ただいま混み合っています',
+      'ただいま処理が混み合っています。少し時間をおいてからもう一度お試しください。',
+      'この操作は完了していません',
+    );
     expect(refused.headers.get('retry-after')).toBe('5');
     // It waited for the lock, as long as SQLITE_BUSY_TIMEOUT_MS says (and the session's own save after
     // the answer as long again), not the 10 s default.
@@ -204,7 +217,12 @@ describe('faults (SQLite)', () => {
     // Signed in, with a draft, while everything was fine.
     const writable = await start(env);
     const person = await submitter(writable.url, 'demo-staff', DEMO_PASSWORD);
-    const draft = await person.session.postForm('/proposals', { ...validProposal({ title: '添付を待つ下書き' }), intent: 'draft', formKey: randomUUID(), _csrf: person.token });
+    const draft = await person.session.postForm('/proposals', {
+      ...validProposal({ title: '添付を待つ下書き' }),
+      intent: 'draft',
+      formKey: randomUUID(),
+      _csrf: person.token,
+    });
     const draftId = proposalIdIn(draft.location)!;
     expect(draftId).not.toBeNull();
     await writable.stop();

@@ -135,7 +135,15 @@ interface FuzzRoute {
 const today = () => jstDateString(new Date());
 
 /** A clean urlencoded submission with the token, for the regression examples. */
-const form = (fields: Fields, overrides: Partial<FormInput> = {}): FormInput => ({ kind: 'form', fields, encoding: 'form', csrf: 'body', raw: [], variant: 0, ...overrides });
+const form = (fields: Fields, overrides: Partial<FormInput> = {}): FormInput => ({
+  kind: 'form',
+  fields,
+  encoding: 'form',
+  csrf: 'body',
+  raw: [],
+  variant: 0,
+  ...overrides,
+});
 const NUL_PAYLOAD = '\u0000<script>alert(1)</script>';
 /** A number box: mostly what people type, sometimes anything number-like. */
 const NUMBER = fc.oneof({ weight: 10, arbitrary: typedNumber }, { weight: 1, arbitrary: numberLike });
@@ -186,7 +194,11 @@ const USER_FIELDS: FieldSpecs = {
     { weight: 1, arbitrary: fc.constantFrom('a@b', '"<script>"@example.jp', '"a&b"@example.jp', 'x@example.jp\r\nBcc: evil@example.jp') },
   ),
   divisionId: fc.oneof({ weight: 4, arbitrary: idOf('division') }, { weight: 1, arbitrary: fc.constant('') }),
-  roles: fc.oneof({ weight: 6, arbitrary: fc.subarray([...ROLES], { minLength: 1 }) }, { weight: 2, arbitrary: choice(ROLES) }, { weight: 1, arbitrary: fc.constant<Value>([]) }),
+  roles: fc.oneof(
+    { weight: 6, arbitrary: fc.subarray([...ROLES], { minLength: 1 }) },
+    { weight: 2, arbitrary: choice(ROLES) },
+    { weight: 1, arbitrary: fc.constant<Value>([]) },
+  ),
 };
 
 const DIVISION_FIELDS: FieldSpecs = {
@@ -197,8 +209,14 @@ const DIVISION_FIELDS: FieldSpecs = {
 };
 
 const LEDGER_CELLS: fc.Arbitrary<string>[] = [
-  fc.oneof(fc.nat(99_999).map((n) => `F-${n}`), fc.constantFrom('', '1'.repeat(21), 'R5-001')),
-  fc.oneof(dateLike.map((d) => (d.startsWith('@@') ? '2024-05-01' : d)), fc.constantFrom('令和5年4月1日', 'R5.4.1', 'H31.5.1', '2023/4/1')),
+  fc.oneof(
+    fc.nat(99_999).map((n) => `F-${n}`),
+    fc.constantFrom('', '1'.repeat(21), 'R5-001'),
+  ),
+  fc.oneof(
+    dateLike.map((d) => (d.startsWith('@@') ? '2024-05-01' : d)),
+    fc.constantFrom('令和5年4月1日', 'R5.4.1', 'H31.5.1', '2023/4/1'),
+  ),
   text(100),
   text(4000),
   fc.constantFrom('市民課', '区民課', '存在しない課', '', '<script>alert(1)</script>課'),
@@ -232,7 +250,13 @@ const LEDGER_ROW: fc.Arbitrary<string[]> = fc
     content: fc.oneof({ weight: 3, arbitrary: text(4000) }, { weight: 1, arbitrary: hostileString }),
     proposer: fc.constantFrom('市民課', '区民課', '財政課'),
     lead: fc.constantFrom('', '市民課', '財政課'),
-    outcome: fc.constantFrom<[string, string, string]>(['', '', ''], ['採用', '', ''], ['採用', '実施済', '2024-06-01'], ['不採用', '', ''], ['既実施', '', '']),
+    outcome: fc.constantFrom<[string, string, string]>(
+      ['', '', ''],
+      ['採用', '', ''],
+      ['採用', '実施済', '2024-06-01'],
+      ['不採用', '', ''],
+      ['既実施', '', ''],
+    ),
   })
   .map(({ number, submitted, title, content, proposer, lead, outcome }) => [number, submitted, title, content, proposer, lead, ...outcome]);
 
@@ -242,13 +266,34 @@ const ROUTES: Record<string, FuzzRoute> = {
     persona: 'anonymous',
     // NUL in the login name went on to the login throttle's query (PostgreSQL: 500). A redirect target
     // with a line break must not become a header.
-    examples: [form([['login', 'fuzz-\u0000login'], ['password', 'x']]), form([['login', '@@login-user@@'], ['password', '@@password@@'], ['next', '/\r\nSet-Cookie: x=y']])],
+    examples: [
+      form([
+        ['login', 'fuzz-\u0000login'],
+        ['password', 'x'],
+      ]),
+      form([
+        ['login', '@@login-user@@'],
+        ['password', '@@password@@'],
+        ['next', '/\r\nSet-Cookie: x=y'],
+      ]),
+    ],
     fields: {
       login: fc.oneof({ weight: 3, arbitrary: placeholder('login-user') }, { weight: 2, arbitrary: hostileString }, { weight: 1, arbitrary: text(128) }),
       password: fc.oneof({ weight: 3, arbitrary: placeholder('password') }, { weight: 2, arbitrary: hostileString }),
       next: fc.oneof(
         fc.constant(''),
-        fc.constantFrom('/', '/proposals', '//evil.example', '/\\evil.example', 'https://evil.example', '/\t/evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x=y', '/\r\nSet-Cookie: x=y', '/あ?x=<script>'),
+        fc.constantFrom(
+          '/',
+          '/proposals',
+          '//evil.example',
+          '/\\evil.example',
+          'https://evil.example',
+          '/\t/evil.example',
+          'javascript:alert(1)',
+          '/%0d%0aSet-Cookie:x=y',
+          '/\r\nSet-Cookie: x=y',
+          '/あ?x=<script>',
+        ),
         hostileString,
       ),
     },
@@ -273,7 +318,14 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /admin/users': {
     persona: 'admin',
     // NUL in text: PostgreSQL "invalid byte sequence for encoding UTF8: 0x00" (500), on every form.
-    examples: [form([['login', 'nul-user'], ['name', NUL_PAYLOAD], ['email', ''], ['roles', 'staff']])],
+    examples: [
+      form([
+        ['login', 'nul-user'],
+        ['name', NUL_PAYLOAD],
+        ['email', ''],
+        ['roles', 'staff'],
+      ]),
+    ],
     fields: {
       login: fc.oneof(
         { weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{2,30}$/) },
@@ -310,7 +362,14 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /admin/divisions/:id': {
     persona: 'admin',
     // A day that does not exist passed the pattern and reached PostgreSQL's date column (500).
-    examples: [form([['name', '<script>alert(1)</script>'], ['parentId', '@@division:0@@'], ['validTo', '2025-02-30'], ['sortOrder', '']])],
+    examples: [
+      form([
+        ['name', '<script>alert(1)</script>'],
+        ['parentId', '@@division:0@@'],
+        ['validTo', '2025-02-30'],
+        ['sortOrder', ''],
+      ]),
+    ],
     target: 'division',
     fields: DIVISION_FIELDS,
     rendered: ['name'],
@@ -324,14 +383,31 @@ const ROUTES: Record<string, FuzzRoute> = {
     fields: { name: text(50), sortOrder: NUMBER, active: checkboxLike },
     rendered: ['name'],
     // NUL in the name, and a sort order beyond PostgreSQL's integer, were both 500s there.
-    examples: [form([['name', NUL_PAYLOAD], ['sortOrder', '0'], ['active', 'on']]), form([['name', 'ファズ分野'], ['sortOrder', '2147483648'], ['active', 'on']])],
+    examples: [
+      form([
+        ['name', NUL_PAYLOAD],
+        ['sortOrder', '0'],
+        ['active', 'on'],
+      ]),
+      form([
+        ['name', 'ファズ分野'],
+        ['sortOrder', '2147483648'],
+        ['active', 'on'],
+      ]),
+    ],
   },
 
   'POST /admin/settings': {
     persona: 'admin',
     // JSON nested 20,000 deep overflowed the ValidationPipe's recursion (500) while a JSON parser was installed.
     examples: [form([['opinionDueDays', { deep: 20_000 }]], { encoding: 'json', csrf: 'header' })],
-    fields: { opinionDueDays: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 365 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('１４', ' 30 ', '3,6,5') }, { weight: 2, arbitrary: numberLike }) },
+    fields: {
+      opinionDueDays: fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 1, max: 365 }).map(String) },
+        { weight: 1, arbitrary: fc.constantFrom('１４', ' 30 ', '3,6,5') },
+        { weight: 2, arbitrary: numberLike },
+      ),
+    },
   },
 
   'POST /proposals': {
@@ -341,8 +417,22 @@ const ROUTES: Record<string, FuzzRoute> = {
     runs: 40,
     examples: [
       // 100 characters to the validator, 200 code points to PostgreSQL's varchar(100).
-      form([['intent', 'draft'], ['title', 'a\ufe0f'.repeat(100)], ['categoryId', '@@category:0@@'], ['currentProblem', ''], ['proposalText', ''], ['expectedEffect', '']]),
-      form([['intent', 'draft'], ['title', NUL_PAYLOAD], ['categoryId', '@@category:0@@'], ['currentProblem', NUL_PAYLOAD], ['proposalText', ''], ['expectedEffect', '']]),
+      form([
+        ['intent', 'draft'],
+        ['title', 'a\ufe0f'.repeat(100)],
+        ['categoryId', '@@category:0@@'],
+        ['currentProblem', ''],
+        ['proposalText', ''],
+        ['expectedEffect', ''],
+      ]),
+      form([
+        ['intent', 'draft'],
+        ['title', NUL_PAYLOAD],
+        ['categoryId', '@@category:0@@'],
+        ['currentProblem', NUL_PAYLOAD],
+        ['proposalText', ''],
+        ['expectedEffect', ''],
+      ]),
     ],
   },
   'POST /proposals/:id': {
@@ -352,7 +442,12 @@ const ROUTES: Record<string, FuzzRoute> = {
     rendered: ['title', 'currentProblem', 'proposalText', 'expectedEffect'],
     runs: 40,
   },
-  'POST /proposals/:id/withdraw': { persona: 'staff', target: 'withdrawable', fields: { version: versionField, comment: text(4000), confirm: CONFIRM }, rendered: ['comment'] },
+  'POST /proposals/:id/withdraw': {
+    persona: 'staff',
+    target: 'withdrawable',
+    fields: { version: versionField, comment: text(4000), confirm: CONFIRM },
+    rendered: ['comment'],
+  },
   'POST /proposals/:id/coproposal/accept': { persona: 'reviewer', target: 'invitation', fields: {}, runs: 6 },
   'POST /proposals/:id/coproposal/decline': { persona: 'reviewer', target: 'invitation', fields: {}, runs: 6 },
   'POST /proposals/:id/accept': {
@@ -361,7 +456,14 @@ const ROUTES: Record<string, FuzzRoute> = {
     fields: ROUTE_FIELDS,
     rendered: ['comment'],
     // A due date that does not exist reached PostgreSQL's date column (500).
-    examples: [form([['version', '@@version@@'], ['leadDivisionId', '@@division:9@@'], ['dueOn', '2999-02-30'], ['comment', '']])],
+    examples: [
+      form([
+        ['version', '@@version@@'],
+        ['leadDivisionId', '@@division:9@@'],
+        ['dueOn', '2999-02-30'],
+        ['comment', ''],
+      ]),
+    ],
   },
   'POST /proposals/:id/reroute': {
     persona: 'office',
@@ -371,8 +473,18 @@ const ROUTES: Record<string, FuzzRoute> = {
     // An id beyond PostgreSQL's integer reached the division query: "value out of range" (500). An
     // over-long version now gets the same refusal.
     examples: [
-      form([['version', '@@version@@'], ['leadDivisionId', '2147483648'], ['dueOn', '@@date:0@@'], ['comment', '']]),
-      form([['version', '99999999999'], ['leadDivisionId', '@@division:9@@'], ['dueOn', '@@date:0@@'], ['comment', '']]),
+      form([
+        ['version', '@@version@@'],
+        ['leadDivisionId', '2147483648'],
+        ['dueOn', '@@date:0@@'],
+        ['comment', ''],
+      ]),
+      form([
+        ['version', '99999999999'],
+        ['leadDivisionId', '@@division:9@@'],
+        ['dueOn', '@@date:0@@'],
+        ['comment', ''],
+      ]),
     ],
   },
   'POST /proposals/:id/not-accept': {
@@ -386,7 +498,13 @@ const ROUTES: Record<string, FuzzRoute> = {
     target: 'submitted',
     fields: { version: versionField, comment: text(4000), confirm: CONFIRM },
     rendered: ['comment'],
-    examples: [form([['version', '@@version@@'], ['comment', NUL_PAYLOAD], ['confirm', 'on']])],
+    examples: [
+      form([
+        ['version', '@@version@@'],
+        ['comment', NUL_PAYLOAD],
+        ['confirm', 'on'],
+      ]),
+    ],
   },
   'POST /proposals/:id/opinion': {
     persona: 'reviewer',
@@ -406,7 +524,16 @@ const ROUTES: Record<string, FuzzRoute> = {
     target: 'decided',
     fields: { ...DECISION_FIELDS, correctionReason: text(4000) },
     rendered: ['reason', 'answer', 'correctionReason'],
-    examples: [form([['version', '@@version@@'], ['decision', 'adopted'], ['reason', '\u0000'], ['answer', '\u0000'], ['correctionReason', '<script>alert(1)</script>'], ['confirm', 'on']])],
+    examples: [
+      form([
+        ['version', '@@version@@'],
+        ['decision', 'adopted'],
+        ['reason', '\u0000'],
+        ['answer', '\u0000'],
+        ['correctionReason', '<script>alert(1)</script>'],
+        ['confirm', 'on'],
+      ]),
+    ],
   },
   'POST /proposals/:id/implementation': {
     persona: 'office',
@@ -523,7 +650,10 @@ describe('fuzzing every form and upload endpoint', () => {
   async function post(persona: PersonaName, path: string, fields: Record<string, string | string[]>): Promise<Response> {
     lastSnapshot = null;
     const { agent, token } = await actorFor(persona);
-    return agent.post(path).type('form').send({ ...fields, _csrf: token });
+    return agent
+      .post(path)
+      .type('form')
+      .send({ ...fields, _csrf: token });
   }
 
   async function expectRedirect(res: Response, what: string): Promise<void> {
@@ -597,12 +727,19 @@ describe('fuzzing every form and upload endpoint', () => {
     // a draft of the staff persona naming the reviewer persona (also staff) as co-proposer, not yet answered
     invitation: {
       make: async () => {
-        const res = await post('staff', '/proposals', { ...validProposal({ categoryId: String(ids.category[0]), coproposers: 'fuzz-reviewer' }), intent: 'draft' });
+        const res = await post('staff', '/proposals', {
+          ...validProposal({ categoryId: String(ids.category[0]), coproposers: 'fuzz-reviewer' }),
+          intent: 'draft',
+        });
         await expectRedirect(res, 'an invitation');
         return { id: proposalIdFrom(res.headers.location) };
       },
       usable: async ({ id }) =>
-        (await t.dataSource.query(`SELECT 1 FROM proposal_coproposers WHERE proposal_id = ${Number(id)} AND user_id = ${users.get('reviewer')!.id} AND status = 'invited'`)).length > 0,
+        (
+          await t.dataSource.query(
+            `SELECT 1 FROM proposal_coproposers WHERE proposal_id = ${Number(id)} AND user_id = ${users.get('reviewer')!.id} AND status = 'invited'`,
+          )
+        ).length > 0,
     },
     submitted: { make: async () => ({ id: await newSubmitted() }), usable: async ({ id }) => (await loadProposal(t, id)).status === 'submitted' },
     'under-review': { make: async () => ({ id: await newUnderReview() }), usable: async ({ id }) => (await loadProposal(t, id)).status === 'under_review' },
@@ -627,7 +764,8 @@ describe('fuzzing every form and upload endpoint', () => {
     attachment: {
       make: newAttachment,
       usable: async ({ id, attachmentId }) =>
-        (await loadProposal(t, id)).status === 'draft' && (await t.dataSource.getRepository(Attachment).count({ where: { id: attachmentId, proposalId: id } })) === 1,
+        (await loadProposal(t, id)).status === 'draft' &&
+        (await t.dataSource.getRepository(Attachment).count({ where: { id: attachmentId, proposalId: id } })) === 1,
     },
     notification: {
       make: async () => {
@@ -740,7 +878,8 @@ describe('fuzzing every form and upload endpoint', () => {
     const actor = await actorFor(route.persona);
     const params = route.target ? await paramsFor(key, route.target) : {};
     const path = pathPattern.replace(/:([A-Za-z]+)/g, (_, name: string) => String(params[name]));
-    const version = route.target && params.id && !['user', 'division', 'category', 'notification'].includes(route.target) ? (await loadProposal(t, params.id)).version : null;
+    const version =
+      route.target && params.id && !['user', 'division', 'category', 'notification'].includes(route.target) ? (await loadProposal(t, params.id)).version : null;
 
     const resolved: Input = input.kind === 'form' ? { ...input, fields: resolve(input.fields, resolver(route.persona, version)) } : input;
     const wire = resolved.kind === 'form' ? encodeForm(resolved, actor.token) : encodeMultipart(resolved, actor.token);
@@ -760,7 +899,10 @@ describe('fuzzing every form and upload endpoint', () => {
     const res = wire.body ? await req.send(wire.body) : await req;
     timing.request += Date.now() - sentAt;
     timing.requests += 1;
-    slowest.push([Date.now() - sentAt, `${key} ${res.status} ${wire.body?.length ?? 0}B ${resolved.kind === 'form' ? resolved.encoding : resolved.contentType}`]);
+    slowest.push([
+      Date.now() - sentAt,
+      `${key} ${res.status} ${wire.body?.length ?? 0}B ${resolved.kind === 'form' ? resolved.encoding : resolved.contentType}`,
+    ]);
     slowest.sort((a, b) => b[0] - a[0]).splice(25);
 
     const where = `${key} (${path}) answered ${res.status} to ${summarize(resolved, wire)}`;
@@ -811,7 +953,8 @@ describe('fuzzing every form and upload endpoint', () => {
   /** After a 303: the redirect stays on this site, and the page shows what was stored, escaped. */
   async function accepted(key: string, route: FuzzRoute, input: Input, res: Response, where: string, sent: string[]): Promise<void> {
     const location = String(res.headers.location ?? '');
-    if (!/^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(location)) throw new Error(`${where}: redirects off the site or to an odd place: ${JSON.stringify(location)}`);
+    if (!/^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(location))
+      throw new Error(`${where}: redirects off the site or to an odd place: ${JSON.stringify(location)}`);
 
     if (route.persona === 'anonymous') {
       // Signed in: the next run starts again from a fresh visitor.
@@ -830,8 +973,9 @@ describe('fuzzing every form and upload endpoint', () => {
         passwords.set('password', TEST_PASSWORD);
         return;
       }
-      const hash = (await t.dataSource.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: userId }).getOneOrFail())
-        .passwordHash;
+      const hash = (
+        await t.dataSource.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: userId }).getOneOrFail()
+      ).passwordHash;
       if (!(await verifyPassword(hash, newPassword))) throw new Error(`${where}: accepted, but the stored password is not the one sent`);
       passwords.set('password', newPassword);
       return;
@@ -863,12 +1007,18 @@ describe('fuzzing every form and upload endpoint', () => {
     const [attachment] = await t.dataSource.getRepository(Attachment).find({ where: { proposalId }, order: { id: 'DESC' }, take: 1 });
     if (!attachment) throw new Error(`${where}: accepted, but no attachment was stored`);
     const name = attachment.fileName;
-    if (!name || /[\p{Cc}\p{Cf}\p{Cs}/\\]/u.test(name) || [...name].length > 255) throw new Error(`${where}: stored an unsafe file name ${JSON.stringify(name)}`);
+    if (!name || /[\p{Cc}\p{Cf}\p{Cs}/\\]/u.test(name) || [...name].length > 255)
+      throw new Error(`${where}: stored an unsafe file name ${JSON.stringify(name)}`);
     if (!page.includes(escapeLikeTemplates(name))) throw new Error(`${where}: the proposal page does not show the file name escaped (${JSON.stringify(name)})`);
-    const download = await (await actorFor('staff')).agent.get(`/proposals/${proposalId}/attachments/${attachment.id}`).buffer(true).parse((res, done) => {
-      res.on('data', () => undefined);
-      res.on('end', () => done(null, null));
-    });
+    const download = await (
+      await actorFor('staff')
+    ).agent
+      .get(`/proposals/${proposalId}/attachments/${attachment.id}`)
+      .buffer(true)
+      .parse((res, done) => {
+        res.on('data', () => undefined);
+        res.on('end', () => done(null, null));
+      });
     const disposition = String(download.headers['content-disposition'] ?? '');
     if (download.status !== 200 || !/^attachment; filename="[\x20\x21\x23-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%!#$&+^_`|~.-]+$/.test(disposition)) {
       throw new Error(`${where}: the download answered ${download.status} with Content-Disposition ${JSON.stringify(disposition)}`);
@@ -894,7 +1044,14 @@ describe('fuzzing every form and upload endpoint', () => {
     await createUser(t, { roles: ['staff'], login: LOGIN_USER, password: LOGIN_PASSWORD });
 
     targetUserId = (await createUser(t, { roles: ['staff'], login: 'fuzz-target', divisionCode: '411' })).id;
-    const created = await post('admin', '/admin/divisions', { code: 'FUZZ', kind: 'section', name: 'ファズ課', parentId: String(divisions.find((d) => d.code === '210')!.id), validFrom: '2020-04-01', sortOrder: '0' });
+    const created = await post('admin', '/admin/divisions', {
+      code: 'FUZZ',
+      kind: 'section',
+      name: 'ファズ課',
+      parentId: String(divisions.find((d) => d.code === '210')!.id),
+      validFrom: '2020-04-01',
+      sortOrder: '0',
+    });
     await expectRedirect(created, 'the target division');
     targetDivisionId = (await t.dataSource.getRepository(Division).findOneByOrFail({ code: 'FUZZ' })).id;
     await expectRedirect(await post('admin', '/admin/categories', { name: 'ファズ分野', sortOrder: '9', active: 'on' }), 'the target category');
@@ -911,7 +1068,14 @@ describe('fuzzing every form and upload endpoint', () => {
     if (process.env.FUZZ_STATS) {
       for (const [key, byStatus] of [...stats].sort()) console.log(key, JSON.stringify(Object.fromEntries([...byStatus].sort())));
       for (const [key, reasons] of [...refusals].sort()) {
-        console.log(key, [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([m, n]) => `${n}× ${m.slice(0, 80)}`).join('\n  '));
+        console.log(
+          key,
+          [...reasons]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 8)
+            .map(([m, n]) => `${n}× ${m.slice(0, 80)}`)
+            .join('\n  '),
+        );
       }
       console.log('timing (ms)', JSON.stringify(timing), slowest.map(([ms, what]) => `${ms}ms ${what}`).join('\n'));
     }
@@ -985,21 +1149,37 @@ describe('fuzzing every form and upload endpoint', () => {
     }
   }
 
-  it.each(routeEntries)('%s: described fields with hostile values', async (key, route) => {
-    const arbitrary: fc.Arbitrary<Input> = route.multipart ? multipartInput(route.multipart) : describedForm(route.fields ?? {});
-    await fuzz(key, () =>
-      fc.assert(fc.asyncProperty(arbitrary, (input) => exercise(key, route, input)), {
-        ...assertOptions(route.runs ?? DEFAULT_RUNS),
-        examples: (route.examples ?? []).map((e) => [e] as [Input]),
-      }),
-    );
-  }, 120_000);
+  it.each(routeEntries)(
+    '%s: described fields with hostile values',
+    async (key, route) => {
+      const arbitrary: fc.Arbitrary<Input> = route.multipart ? multipartInput(route.multipart) : describedForm(route.fields ?? {});
+      await fuzz(key, () =>
+        fc.assert(
+          fc.asyncProperty(arbitrary, (input) => exercise(key, route, input)),
+          {
+            ...assertOptions(route.runs ?? DEFAULT_RUNS),
+            examples: (route.examples ?? []).map((e) => [e] as [Input]),
+          },
+        ),
+      );
+    },
+    120_000,
+  );
 
-  it.each(routeEntries)('%s: random fields and encodings', async (key, route) => {
-    const names = Object.keys(route.fields ?? route.multipart?.fields ?? {});
-    const arbitrary: fc.Arbitrary<Input> = route.multipart
-      ? fc.oneof(randomForm([route.multipart.fileField, ...names]), multipartInput({ ...route.multipart, fields: {} }))
-      : randomForm(names);
-    await fuzz(key, () => fc.assert(fc.asyncProperty(arbitrary, (input) => exercise(key, route, input)), assertOptions(route.randomRuns ?? DEFAULT_RANDOM_RUNS)));
-  }, 120_000);
+  it.each(routeEntries)(
+    '%s: random fields and encodings',
+    async (key, route) => {
+      const names = Object.keys(route.fields ?? route.multipart?.fields ?? {});
+      const arbitrary: fc.Arbitrary<Input> = route.multipart
+        ? fc.oneof(randomForm([route.multipart.fileField, ...names]), multipartInput({ ...route.multipart, fields: {} }))
+        : randomForm(names);
+      await fuzz(key, () =>
+        fc.assert(
+          fc.asyncProperty(arbitrary, (input) => exercise(key, route, input)),
+          assertOptions(route.randomRuns ?? DEFAULT_RANDOM_RUNS),
+        ),
+      );
+    },
+    120_000,
+  );
 });

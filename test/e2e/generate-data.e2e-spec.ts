@@ -111,7 +111,9 @@ describe.each(engines)('generate-data on %s', (engine) => {
     expect(await count(`SELECT COUNT(*) AS n FROM users WHERE login LIKE 's%'`)).toBe(400);
     expect(await count(`SELECT COUNT(*) AS n FROM divisions WHERE kind = 'section'`)).toBeGreaterThanOrEqual(300);
     // every proposal's version counts its history rows
-    expect(await count(`SELECT COUNT(*) AS n FROM proposals p WHERE p.version <> (SELECT COUNT(*) FROM proposal_history h WHERE h.proposal_id = p.id)`)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM proposals p WHERE p.version <> (SELECT COUNT(*) FROM proposal_history h WHERE h.proposal_id = p.id)`)).toBe(
+      0,
+    );
   });
 
   it('has every state, and unique proposal numbers whose sequences are where the next number starts', async () => {

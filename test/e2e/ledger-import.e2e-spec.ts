@@ -44,7 +44,17 @@ const r = (
   implementation = '',
   implementedOn = '',
   text = `${title}についての提案です。`,
-): Row => ({ 提案番号: number, 提出日: submitted, 件名: title, 提案内容: text, 提案者所属: proposer, 所管課: lead, 採否: decision, 実施状況: implementation, 実施日: implementedOn });
+): Row => ({
+  提案番号: number,
+  提出日: submitted,
+  件名: title,
+  提案内容: text,
+  提案者所属: proposer,
+  所管課: lead,
+  採否: decision,
+  実施状況: implementation,
+  実施日: implementedOn,
+});
 
 /** 平成29年度: 7 proposals; 採用 3 (採用 2 + 一部採用 1), 実施 2 (one 実施済, one 既実施). */
 const FY2017 = [
@@ -55,7 +65,17 @@ const FY2017 = [
   r('H29-005', '2017-11-20T10:00:00+09:00', '職員食堂のメニュー', '412', '', '不受理'),
   r('H29-006', 'H30.1.10', '電子決裁の全庁導入', '122', '情報政策課', '継続検討'),
   // submitted 23:50 JST on the last day of the fiscal year: still 平成29年度
-  r('H29-007', '2018-03-31T23:50:00+09:00', '窓口で「よくある質問」を配る', '211', '211', '採用', '未着手', '', '質問をまとめ、\r\n"よくある質問"として配る。\r\n費用は、印刷代のみ。'),
+  r(
+    'H29-007',
+    '2018-03-31T23:50:00+09:00',
+    '窓口で「よくある質問」を配る',
+    '211',
+    '211',
+    '採用',
+    '未着手',
+    '',
+    '質問をまとめ、\r\n"よくある質問"として配る。\r\n費用は、印刷代のみ。',
+  ),
 ];
 /** 平成30年度: 10 proposals; 採用 3, 実施 2 (20.0%, as in DOMAIN.md), 不受理 1, 継続検討 1, undecided 1. */
 const FY2018 = [
@@ -87,9 +107,42 @@ const FILES = {
 
 /** Counted by hand from the rows above (DOMAIN.md's cohort rules). */
 const EXPECTED = [
-  { fiscalYear: 2017, submitted: 7, accepted: 6, not_accepted: 1, adopted: 3, continued: 1, undecided: 0, implemented: 2, adoptionRate: 42.9, implementationRate: 28.6 },
-  { fiscalYear: 2018, submitted: 10, accepted: 8, not_accepted: 1, adopted: 3, continued: 1, undecided: 1, implemented: 2, adoptionRate: 30.0, implementationRate: 20.0 },
-  { fiscalYear: 2019, submitted: 3, accepted: 3, not_accepted: 0, adopted: 2, continued: 0, undecided: 0, implemented: 1, adoptionRate: 66.7, implementationRate: 33.3 },
+  {
+    fiscalYear: 2017,
+    submitted: 7,
+    accepted: 6,
+    not_accepted: 1,
+    adopted: 3,
+    continued: 1,
+    undecided: 0,
+    implemented: 2,
+    adoptionRate: 42.9,
+    implementationRate: 28.6,
+  },
+  {
+    fiscalYear: 2018,
+    submitted: 10,
+    accepted: 8,
+    not_accepted: 1,
+    adopted: 3,
+    continued: 1,
+    undecided: 1,
+    implemented: 2,
+    adoptionRate: 30.0,
+    implementationRate: 20.0,
+  },
+  {
+    fiscalYear: 2019,
+    submitted: 3,
+    accepted: 3,
+    not_accepted: 0,
+    adopted: 2,
+    continued: 0,
+    undecided: 0,
+    implemented: 1,
+    adoptionRate: 66.7,
+    implementationRate: 33.3,
+  },
 ];
 
 /**
@@ -108,16 +161,17 @@ const BAD_FILE = Buffer.from(
 const BAD_ISSUES = [
   ['4', '提出日', '日付として読めません（「H29.13.1」）'],
   ['5', '件名', '件名は100文字以内にしてください（101文字）'],
-  ['6', '所管課', '「存在しない課」に当たる組織が、コードにも名称にも見つかりません（組織の管理で登録するか、新しく作成して取り込むなら「見つからない所属・所管課を新しく作成する」（--create-missing-divisions）を指定してください）'],
+  [
+    '6',
+    '所管課',
+    '「存在しない課」に当たる組織が、コードにも名称にも見つかりません（組織の管理で登録するか、新しく作成して取り込むなら「見つからない所属・所管課を新しく作成する」（--create-missing-divisions）を指定してください）',
+  ],
   ['6', '採否', '「保留」は採否として使えません（採用・一部採用・不採用・既実施・継続検討・不受理、または空欄）'],
 ];
 
 /** Two rows naming a division the organization does not have, by the same name. */
 const NEW_DIVISION_FILE = Buffer.from(
-  csv([
-    r('NEW-001', 'R1.6.1', '新しい課からの提案', 'DX推進室', '', '不採用'),
-    r('NEW-002', 'R1.5.20', '新しい課が所管する提案', '411', 'DX推進室', '採用'),
-  ]),
+  csv([r('NEW-001', 'R1.6.1', '新しい課からの提案', 'DX推進室', '', '不採用'), r('NEW-002', 'R1.5.20', '新しい課が所管する提案', '411', 'DX推進室', '採用')]),
   'utf8',
 );
 
@@ -239,7 +293,13 @@ describe('legacy ledger import through the web page', () => {
 
     const sjis = await byNumber('H30-002');
     expect(sjis.title).toBe('窓口番号札①～⑩の見直し');
-    expect(sjis).toMatchObject({ status: 'decided', decision: 'already_implemented', implementationStatus: 'implemented', implementedOn: '2018-03-01', fiscalYear: 2018 });
+    expect(sjis).toMatchObject({
+      status: 'decided',
+      decision: 'already_implemented',
+      implementationStatus: 'implemented',
+      implementedOn: '2018-03-01',
+      fiscalYear: 2018,
+    });
 
     expect(await byNumber('H30-001')).toMatchObject({ fiscalYear: 2018, implementationStatus: 'implemented', implementedOn: '2018-06-01' });
     expect(await byNumber('H29-003')).toMatchObject({ implementationStatus: 'implemented', implementedOn: '2017-07-03' });
@@ -357,7 +417,12 @@ describe('legacy ledger import through the web page', () => {
       note: '相談窓口を開設した',
     });
     expect(res.status).toBe(303);
-    expect(await loadProposal(t, proposal.id)).toMatchObject({ implementationStatus: 'implemented', implementedOn: '2020-06-30', actualHours: 120, actualYen: 50000 });
+    expect(await loadProposal(t, proposal.id)).toMatchObject({
+      implementationStatus: 'implemented',
+      implementedOn: '2020-06-30',
+      actualHours: 120,
+      actualYen: 50000,
+    });
     const after = (await reports.yearByYear()).find((y) => y.fiscalYear === 2019)!;
     expect(after.implemented).toBe(before.implemented + 1);
     expect(after.actual_yen).toBe(before.actual_yen + 50000);
@@ -383,7 +448,7 @@ describe('legacy ledger import through the web page', () => {
     expect(await reports.verify()).toEqual([]);
   });
 
-  it('a number in the system\'s own form moves the fiscal year\'s counter past it', async () => {
+  it("a number in the system's own form moves the fiscal year's counter past it", async () => {
     const fiscalYear = fiscalYearOf(new Date());
     const file = Buffer.from(csv([r(`${fiscalYear}-0001`, jstDateString(new Date()), '今年度の紙の提案簿から', '411', '', '')]), 'utf8');
     expect((await upload(office, file)).status).toBe(200);
@@ -393,7 +458,9 @@ describe('legacy ledger import through the web page', () => {
 
   it('asks for a name written as a code when a name fits several divisions', async () => {
     // a second 区民課, in another ward
-    await t.app.get(OrganizationService).createDivision({ code: '511', name: '区民課', kind: 'section', parentId: null, validFrom: '2000-04-01', validTo: null, sortOrder: null });
+    await t.app
+      .get(OrganizationService)
+      .createDivision({ code: '511', name: '区民課', kind: 'section', parentId: null, validFrom: '2000-04-01', validTo: null, sortOrder: null });
     const res = await upload(office, Buffer.from(csv([r('AMB-001', '2019-06-01', '区民課から', '区民課', '', '不採用')]), 'utf8'));
     expect(res.status).toBe(422);
     expect(tableRows(res.text, 'ledger-issues')).toEqual([
@@ -428,18 +495,20 @@ describe('legacy ledger import through the web page', () => {
       expect(res.status).toBe(200);
       expect(resultText(res.text)).toContain(`${total} 件を追加しました。`);
       const figures = async (app: TestApp) =>
-        (await app.app.get(ReportsService).yearByYear()).map(({ fiscalYear, submitted, accepted, not_accepted, adopted, already_implemented, rejected, continued, undecided, implemented }) => ({
-          fiscalYear,
-          submitted,
-          accepted,
-          not_accepted,
-          adopted,
-          already_implemented,
-          rejected,
-          continued,
-          undecided,
-          implemented,
-        }));
+        (await app.app.get(ReportsService).yearByYear()).map(
+          ({ fiscalYear, submitted, accepted, not_accepted, adopted, already_implemented, rejected, continued, undecided, implemented }) => ({
+            fiscalYear,
+            submitted,
+            accepted,
+            not_accepted,
+            adopted,
+            already_implemented,
+            rejected,
+            continued,
+            undecided,
+            implemented,
+          }),
+        );
       expect(await figures(fresh)).toEqual(await figures(t));
       expect(await fresh.app.get(ReportsService).verify()).toEqual([]);
     } finally {

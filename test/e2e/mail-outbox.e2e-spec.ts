@@ -62,8 +62,7 @@ describe('e-mail through the outbox', () => {
   const outbox = () => t.dataSource.getRepository(OutboxMail).find({ order: { id: 'ASC' } });
   const row = (id: number) => t.dataSource.getRepository(OutboxMail).findOneByOrFail({ id });
   /** A sender like the app's, but with the given transport (null: SMTP not configured). */
-  const senderWith = (transport: MailTransport | null) =>
-    new MailSenderService(t.app.get(DbService), t.config, transport, t.app.get(AppLogger));
+  const senderWith = (transport: MailTransport | null) => new MailSenderService(t.app.get(DbService), t.config, transport, t.app.get(AppLogger));
   /** Queues mail the way the app does: a notification, and its e-mail in the same transaction. */
   const queue = (message: string, userIds = [recipient.id]) =>
     t.app.get(DbService).transaction((m) => t.app.get(NotificationsService).notify(m, { userIds, proposalId: null, kind: 'status', message }));
@@ -102,9 +101,9 @@ describe('e-mail through the outbox', () => {
 
   it('without SMTP_URL, nothing is queued and nothing is sent', async () => {
     const withoutSmtp = new NotificationsService(t.app.get(DbService), { ...t.config, smtpUrl: null }, t.dataSource.getRepository(Notification));
-    const created = await t.app.get(DbService).transaction((m) =>
-      withoutSmtp.notify(m, { userIds: [recipient.id], proposalId: null, kind: 'status', message: 'メールなしの知らせ' }),
-    );
+    const created = await t.app
+      .get(DbService)
+      .transaction((m) => withoutSmtp.notify(m, { userIds: [recipient.id], proposalId: null, kind: 'status', message: 'メールなしの知らせ' }));
     expect(created).toBe(1);
     expect(await outbox()).toHaveLength(0);
 

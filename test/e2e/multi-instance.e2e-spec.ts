@@ -35,7 +35,11 @@ describe('several instances on one PostgreSQL database', () => {
     // Organization and people through the command line, each level of the tree at once (sections
     // straight under their bureau: the test needs no departments).
     const levels: string[][][] = [
-      [['--code', '100', '--name', '総務局'], ['--code', '200', '--name', '市民局'], ['--code', '400', '--name', '中央区']],
+      [
+        ['--code', '100', '--name', '総務局'],
+        ['--code', '200', '--name', '市民局'],
+        ['--code', '400', '--name', '中央区'],
+      ],
       [
         ['--code', '121', '--name', '改革推進課', '--parent', '100', '--kind', 'section'],
         ['--code', '211', '--name', '市民課', '--parent', '200', '--kind', 'section'],
@@ -154,8 +158,22 @@ describe('several instances on one PostgreSQL database', () => {
       const v = String(await version(id));
       const [tokenA, tokenB] = await Promise.all([officeA.csrfToken(`/proposals/${id}`), officeB.csrfToken(`/proposals/${id}`)]);
       const [fromA, fromB] = await Promise.all([
-        officeA.postForm(`/proposals/${id}/decision`, { confirm: 'on', version: v, decision: 'adopted', reason: 'A の理由', answer: 'A の回答', _csrf: tokenA }),
-        officeB.postForm(`/proposals/${id}/decision`, { confirm: 'on', version: v, decision: 'rejected', reason: 'B の理由', answer: 'B の回答', _csrf: tokenB }),
+        officeA.postForm(`/proposals/${id}/decision`, {
+          confirm: 'on',
+          version: v,
+          decision: 'adopted',
+          reason: 'A の理由',
+          answer: 'A の回答',
+          _csrf: tokenA,
+        }),
+        officeB.postForm(`/proposals/${id}/decision`, {
+          confirm: 'on',
+          version: v,
+          decision: 'rejected',
+          reason: 'B の理由',
+          answer: 'B の回答',
+          _csrf: tokenB,
+        }),
       ]);
       expect([fromA.status, fromB.status].sort()).toEqual([303, 409]);
       const loser = fromA.status === 409 ? fromA : fromB;

@@ -100,7 +100,12 @@ describe('notifications that resolve', () => {
   }
 
   async function decide(id: number, decision: string) {
-    const res = await act(officeB, `/proposals/${id}/decision`, { version: await version(id), decision, reason: '内部の決定理由（提案者には見せない）', answer: '採用します。' });
+    const res = await act(officeB, `/proposals/${id}/decision`, {
+      version: await version(id),
+      decision,
+      reason: '内部の決定理由（提案者には見せない）',
+      answer: '採用します。',
+    });
     expect(res.status).toBe(303);
   }
 
@@ -135,7 +140,11 @@ describe('notifications that resolve', () => {
     });
 
     it.each([
-      ['不受理', (id: number, v: string) => act(officeB, `/proposals/${id}/not-accept`, { version: v, reason: 'unclear', comment: '内容が分かりません' }), 'nt-office-b'],
+      [
+        '不受理',
+        (id: number, v: string) => act(officeB, `/proposals/${id}/not-accept`, { version: v, reason: 'unclear', comment: '内容が分かりません' }),
+        'nt-office-b',
+      ],
       ['差戻し', (id: number, v: string) => act(officeB, `/proposals/${id}/return`, { version: v, comment: '効果を具体的に' }), 'nt-office-b'],
       ['取下げ', (id: number, v: string) => act(staff, `/proposals/${id}/withdraw`, { version: v, comment: '' }), 'nt-staff'],
     ])('resolves for every office user at %s', async (label, doIt, by) => {
@@ -243,7 +252,7 @@ describe('notifications that resolve', () => {
       return id;
     }
 
-    it('at 採用, the lead division\'s reviewers are asked to report; 実施中 keeps it open, 実施済 resolves it for both', async () => {
+    it("at 採用, the lead division's reviewers are asked to report; 実施中 keeps it open, 実施済 resolves it for both", async () => {
       const id = await decided('実施状況の task の提案', 'adopted');
       const implement = `implement:${division['212'].id}`;
       let tasks = await rows(id, implement);
@@ -256,7 +265,13 @@ describe('notifications that resolve', () => {
       expect(open(await rows(id, implement))).toHaveLength(2);
 
       const implementedOn = jstDateString(new Date());
-      const res = await postForm(reviewerB, `/proposals/${id}/implementation`, { version: await version(id), status: 'implemented', implementedOn, actualHours: '100', actualYen: '' });
+      const res = await postForm(reviewerB, `/proposals/${id}/implementation`, {
+        version: await version(id),
+        status: 'implemented',
+        implementedOn,
+        actualHours: '100',
+        actualYen: '',
+      });
       expect(res.status).toBe(303);
       tasks = await rows(id, implement);
       expect(open(tasks)).toHaveLength(0);
@@ -267,7 +282,9 @@ describe('notifications that resolve', () => {
       const id = await decided('断念する提案', 'partially_adopted');
       const implement = `implement:${division['212'].id}`;
       expect(open(await rows(id, implement))).toHaveLength(2);
-      expect((await postForm(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'abandoned', note: '予算がつかなかった' })).status).toBe(303);
+      expect(
+        (await postForm(reviewerA, `/proposals/${id}/implementation`, { version: await version(id), status: 'abandoned', note: '予算がつかなかった' })).status,
+      ).toBe(303);
       expect(open(await rows(id, implement))).toHaveLength(0);
 
       const done = await decided('既実施の提案', 'already_implemented');
@@ -285,7 +302,7 @@ describe('notifications that resolve', () => {
       await t.dataSource.createQueryBuilder().delete().from(OutboxMail).execute();
     });
 
-    it('the page shows the events of the user\'s roles with the defaults: tasks at once, the office\'s other news in the digest', async () => {
+    it("the page shows the events of the user's roles with the defaults: tasks at once, the office's other news in the digest", async () => {
       const page = (await officeA.get('/account/notifications')).text;
       expect(page).toContain('メールの受け取り方');
       expect(page).toContain('nt-office-a@city.example.jp');
@@ -310,10 +327,20 @@ describe('notifications that resolve', () => {
 
     it('immediate, digest and none are respected; the in-app notification is kept in every case; the digest is one mail, once', async () => {
       // A: digest for submissions; B: no mail at all for them; demo-office has no address.
-      let res = await postForm(officeA, '/account/notifications', { screen: 'digest', decide: 'immediate', reminder: 'immediate', news: 'digest' }, '/account/notifications');
+      let res = await postForm(
+        officeA,
+        '/account/notifications',
+        { screen: 'digest', decide: 'immediate', reminder: 'immediate', news: 'digest' },
+        '/account/notifications',
+      );
       expect(res.status).toBe(303);
       expect((await officeA.get('/account/notifications')).text).toMatch(/name="screen" value="digest"[^>]*checked/);
-      res = await postForm(officeB, '/account/notifications', { screen: 'none', decide: 'immediate', reminder: 'immediate', news: 'none' }, '/account/notifications');
+      res = await postForm(
+        officeB,
+        '/account/notifications',
+        { screen: 'none', decide: 'immediate', reminder: 'immediate', news: 'none' },
+        '/account/notifications',
+      );
       expect(res.status).toBe(303);
 
       const id = await submitProposal(staff, { title: 'メールの受け取り方を試す提案' });
@@ -327,7 +354,16 @@ describe('notifications that resolve', () => {
       });
 
       // The proposer's own news is mailed at once by default.
-      expect((await postForm(officeB, `/proposals/${id}/accept`, { version: await version(id), leadDivisionId: String(division['212'].id), relatedDivisionIds: [], dueOn: dueOn() })).status).toBe(303);
+      expect(
+        (
+          await postForm(officeB, `/proposals/${id}/accept`, {
+            version: await version(id),
+            leadDivisionId: String(division['212'].id),
+            relatedDivisionIds: [],
+            dueOn: dueOn(),
+          })
+        ).status,
+      ).toBe(303);
       expect(await mailsTo('nt-staff')).toHaveLength(1);
       // The reviewers' task at once; its mail says the date the Japanese way.
       const [routingMail] = await mailsTo('nt-rev-a');
@@ -428,7 +464,14 @@ describe('command line: send-digest', () => {
     smtp = await startSmtpServer();
     db = await createTestDatabase();
     t = await createTestApp({ overrides: { database: db.database, smtpUrl: smtp.url } });
-    env = { ...process.env, NODE_ENV: 'development', SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'), DATA_DIR: db.dataDir, SMTP_URL: smtp.url, MAIL_FROM: 'tane@city.example.jp' };
+    env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'),
+      DATA_DIR: db.dataDir,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'tane@city.example.jp',
+    };
     delete env.LOG_LEVEL;
     if (db.database.type === 'sqlite') {
       env.SQLITE_PATH = db.database.path;
@@ -441,7 +484,16 @@ describe('command line: send-digest', () => {
     await t.dataSource.getRepository(User).update(office.id, { email: 'cli-digest-office@city.example.jp' });
     await createUser(t, { login: 'cli-digest-staff', roles: ['staff'], divisionCode: '411' });
     const officeAgent = await signIn(t, 'cli-digest-office');
-    expect((await postForm(officeAgent, '/account/notifications', { screen: 'digest', decide: 'digest', reminder: 'digest', news: 'digest' }, '/account/notifications')).status).toBe(303);
+    expect(
+      (
+        await postForm(
+          officeAgent,
+          '/account/notifications',
+          { screen: 'digest', decide: 'digest', reminder: 'digest', news: 'digest' },
+          '/account/notifications',
+        )
+      ).status,
+    ).toBe(303);
     const staff = await signIn(t, 'cli-digest-staff');
     await submitProposal(staff, { title: 'コマンドでまとめる提案その一' });
     await submitProposal(staff, { title: 'コマンドでまとめる提案その二' });
@@ -455,7 +507,7 @@ describe('command line: send-digest', () => {
     await smtp?.close();
   });
 
-  it('queues yesterday\'s digest once, however often it runs, and refuses a day that has not ended', async () => {
+  it("queues yesterday's digest once, however often it runs, and refuses a day that has not ended", async () => {
     const yesterday = addDays(jstDateString(new Date()), -1);
     const first = await cli(['send-digest']);
     expect(first.stderr).toBe('');

@@ -88,13 +88,16 @@ describe('odd input', () => {
   });
 
   describe('single-line fields are single-line', () => {
-    it.each(['件名\r\n宛先: 全職員', '件名\n偽の行', '件名\r偽の行', '件名\u2028偽の行'])('a proposal title %j is refused and nothing is stored', async (title) => {
-      const res = await postForm(staff, '/proposals', { ...validProposal({ title }), intent: 'submit' }, '/proposals/new');
-      expect(res.status).toBe(422);
-      expect(res.text).toContain('改行');
-      const rows = await t.dataSource.query(`SELECT COUNT(*) AS n FROM proposals WHERE title LIKE '件名%'`);
-      expect(Number(rows[0].n)).toBe(0);
-    });
+    it.each(['件名\r\n宛先: 全職員', '件名\n偽の行', '件名\r偽の行', '件名\u2028偽の行'])(
+      'a proposal title %j is refused and nothing is stored',
+      async (title) => {
+        const res = await postForm(staff, '/proposals', { ...validProposal({ title }), intent: 'submit' }, '/proposals/new');
+        expect(res.status).toBe(422);
+        expect(res.text).toContain('改行');
+        const rows = await t.dataSource.query(`SELECT COUNT(*) AS n FROM proposals WHERE title LIKE '件名%'`);
+        expect(Number(rows[0].n)).toBe(0);
+      },
+    );
 
     it('the text of a proposal keeps its line breaks', async () => {
       const id = await submitProposal(staff, { title: '複数行の本文', proposalText: '一行目\r\n二行目' });
@@ -102,7 +105,12 @@ describe('odd input', () => {
     });
 
     it("a user's name and a category's name are refused with a line break too", async () => {
-      const user = await postForm(admin, '/admin/users', { login: 'odd-newline', name: '氏名\r\n偽の行', email: '', divisionId: '', roles: 'staff' }, '/admin/users/new');
+      const user = await postForm(
+        admin,
+        '/admin/users',
+        { login: 'odd-newline', name: '氏名\r\n偽の行', email: '', divisionId: '', roles: 'staff' },
+        '/admin/users/new',
+      );
       expect(user.status).toBe(422);
       expect(user.text).toContain('改行');
       const category = await postForm(admin, '/admin/categories', { name: '分野\n偽の行', sortOrder: '1' }, '/admin/categories/new');
@@ -169,7 +177,7 @@ describe('keyword search applies visibility before its cut', () => {
     expect(page.text).not.toContain('一致する提案が多いため');
   });
 
-  it('the office, who sees no one\'s drafts, is not told of them either', async () => {
+  it("the office, who sees no one's drafts, is not told of them either", async () => {
     const page = await office.get(`/proposals?q=${encodeURIComponent('秘密の合言葉')}`);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('下書き（合言葉）');

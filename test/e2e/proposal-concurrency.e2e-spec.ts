@@ -48,8 +48,14 @@ describe('concurrent actions on one proposal', () => {
       const version = String((await loadProposal(t, id)).version);
       const [tokenA, tokenB] = await Promise.all([csrfToken(officeA, `/proposals/${id}`), csrfToken(officeB, `/proposals/${id}`)]);
       const [a, b] = await Promise.all([
-        officeA.post(`/proposals/${id}/decision`).type('form').send({ confirm: 'on', _csrf: tokenA, version, decision: 'adopted', reason: 'A', answer: 'A の回答' }),
-        officeB.post(`/proposals/${id}/decision`).type('form').send({ confirm: 'on', _csrf: tokenB, version, decision: 'rejected', reason: 'B', answer: 'B の回答' }),
+        officeA
+          .post(`/proposals/${id}/decision`)
+          .type('form')
+          .send({ confirm: 'on', _csrf: tokenA, version, decision: 'adopted', reason: 'A', answer: 'A の回答' }),
+        officeB
+          .post(`/proposals/${id}/decision`)
+          .type('form')
+          .send({ confirm: 'on', _csrf: tokenB, version, decision: 'rejected', reason: 'B', answer: 'B の回答' }),
       ]);
       const statuses = [a.status, b.status].sort();
       expect(statuses).toEqual([303, 409]);

@@ -86,7 +86,11 @@ describe('proposal lifecycle through HTTP', () => {
     expect(first.status).toBe(303);
     expect((await loadProposal(t, id)).status).toBe('under_review');
 
-    const second = await postForm(relatedReviewer, `/proposals/${id}/opinion`, { version: await version(), outcome: 'partially_adopted', opinionText: '区役所でも協力します。' });
+    const second = await postForm(relatedReviewer, `/proposals/${id}/opinion`, {
+      version: await version(),
+      outcome: 'partially_adopted',
+      opinionText: '区役所でも協力します。',
+    });
     expect(second.status).toBe(303);
     expect((await loadProposal(t, id)).status).toBe('awaiting_decision');
     expect((await office.get('/office')).text).toContain(p.title);
@@ -154,10 +158,23 @@ describe('proposal lifecycle through HTTP', () => {
     expect(refused.text).toContain('提案者へのコメント（修正してほしい点）を入力してください。');
     expect((await loadProposal(t, id)).status).toBe('submitted');
 
-    expect((await postForm(office, `/proposals/${id}/return`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '効果の見込みを具体的に' })).status).toBe(303);
+    expect(
+      (
+        await postForm(office, `/proposals/${id}/return`, {
+          confirm: 'on',
+          version: String((await loadProposal(t, id)).version),
+          comment: '効果の見込みを具体的に',
+        })
+      ).status,
+    ).toBe(303);
     let p = await loadProposal(t, id);
     expect(p.status).toBe('returned');
-    const resubmit = await postForm(staff, `/proposals/${id}`, { ...validProposal({ title: '差戻し後に直した提案' }), intent: 'submit', version: String(p.version) }, `/proposals/${id}/edit`);
+    const resubmit = await postForm(
+      staff,
+      `/proposals/${id}`,
+      { ...validProposal({ title: '差戻し後に直した提案' }), intent: 'submit', version: String(p.version) },
+      `/proposals/${id}/edit`,
+    );
     expect(resubmit.status).toBe(303);
     p = await loadProposal(t, id);
     expect(p.status).toBe('submitted');
@@ -184,21 +201,41 @@ describe('proposal lifecycle through HTTP', () => {
 
   async function toAwaitingDecision(title: string): Promise<number> {
     const id = await submitProposal(staff, { title });
-    await postForm(office, `/proposals/${id}/accept`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), dueOn: due() });
-    await postForm(reviewer, `/proposals/${id}/opinion`, { version: String((await loadProposal(t, id)).version), outcome: 'continued', opinionText: '予算次第' });
+    await postForm(office, `/proposals/${id}/accept`, {
+      version: String((await loadProposal(t, id)).version),
+      leadDivisionId: String(shimin.id),
+      dueOn: due(),
+    });
+    await postForm(reviewer, `/proposals/${id}/opinion`, {
+      version: String((await loadProposal(t, id)).version),
+      outcome: 'continued',
+      opinionText: '予算次第',
+    });
     expect((await loadProposal(t, id)).status).toBe('awaiting_decision');
     return id;
   }
 
   it('keeps a 継続検討 proposal open and decides it later', async () => {
     const id = await toAwaitingDecision('継続検討になる提案');
-    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'continued', reason: '予算要求の結果を待つ', answer: '来年度に改めて判断します。' });
+    await postForm(office, `/proposals/${id}/decision`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, id)).version),
+      decision: 'continued',
+      reason: '予算要求の結果を待つ',
+      answer: '来年度に改めて判断します。',
+    });
     let p = await loadProposal(t, id);
     expect(p.status).toBe('continued');
     expect(p.implementationStatus).toBeNull();
     expect((await office.get('/office')).text).toContain('継続検討になる提案');
 
-    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String(p.version), decision: 'already_implemented', reason: '既に実施済み', answer: '既に実施しています。' });
+    await postForm(office, `/proposals/${id}/decision`, {
+      confirm: 'on',
+      version: String(p.version),
+      decision: 'already_implemented',
+      reason: '既に実施済み',
+      answer: '既に実施しています。',
+    });
     p = await loadProposal(t, id);
     expect(p.status).toBe('decided');
     expect(p.decision).toBe('already_implemented');
@@ -207,13 +244,33 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('corrects a decision only with a reason, keeping both in the history', async () => {
     const id = await toAwaitingDecision('訂正される提案');
-    await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'rejected', reason: '費用対効果が低い', answer: '今回は見送ります。' });
-    const noReason = await postForm(office, `/proposals/${id}/correction`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '' });
+    await postForm(office, `/proposals/${id}/decision`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, id)).version),
+      decision: 'rejected',
+      reason: '費用対効果が低い',
+      answer: '今回は見送ります。',
+    });
+    const noReason = await postForm(office, `/proposals/${id}/correction`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, id)).version),
+      decision: 'adopted',
+      reason: '再検討',
+      answer: '採用します。',
+      correctionReason: '',
+    });
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain('訂正の理由を入力してください。');
     expect((await loadProposal(t, id)).decision).toBe('rejected');
 
-    const ok = await postForm(office, `/proposals/${id}/correction`, { confirm: 'on', version: String((await loadProposal(t, id)).version), decision: 'adopted', reason: '再検討', answer: '採用します。', correctionReason: '費用の見積もりに誤りがあった' });
+    const ok = await postForm(office, `/proposals/${id}/correction`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, id)).version),
+      decision: 'adopted',
+      reason: '再検討',
+      answer: '採用します。',
+      correctionReason: '費用の見積もりに誤りがあった',
+    });
     expect(ok.status).toBe(303);
     const p = await loadProposal(t, id);
     expect(p.decision).toBe('adopted');
@@ -228,11 +285,25 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('lets the proposer withdraw before the decision but not after', async () => {
     const id = await submitProposal(staff, { title: '取り下げる提案' });
-    expect((await postForm(staff, `/proposals/${id}/withdraw`, { confirm: 'on', version: String((await loadProposal(t, id)).version), comment: '別の方法で解決した' })).status).toBe(303);
+    expect(
+      (
+        await postForm(staff, `/proposals/${id}/withdraw`, {
+          confirm: 'on',
+          version: String((await loadProposal(t, id)).version),
+          comment: '別の方法で解決した',
+        })
+      ).status,
+    ).toBe(303);
     expect((await loadProposal(t, id)).status).toBe('withdrawn');
 
     const decided = await toAwaitingDecision('決定後の取下げ');
-    await postForm(office, `/proposals/${decided}/decision`, { confirm: 'on', version: String((await loadProposal(t, decided)).version), decision: 'rejected', reason: 'r', answer: 'a' });
+    await postForm(office, `/proposals/${decided}/decision`, {
+      confirm: 'on',
+      version: String((await loadProposal(t, decided)).version),
+      decision: 'rejected',
+      reason: 'r',
+      answer: 'a',
+    });
     const before = await loadProposal(t, decided);
     const refused = await postForm(staff, `/proposals/${decided}/withdraw`, { confirm: 'on', version: String(before.version) });
     expect(refused.status).toBe(403);
@@ -259,14 +330,29 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('re-routes: ends a dropped division, keeps an answered one with its opinion, adds a new one, extends the due date', async () => {
     const id = await submitProposal(staff, { title: '回付先の変更' });
-    const routings = () => t.dataSource.query(`SELECT division_id, is_lead, due_on, active, opinion_outcome FROM routings WHERE proposal_id = ${id} ORDER BY id`);
-    await postForm(office, `/proposals/${id}/accept`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(kumin.id)], dueOn: due() });
-    await postForm(reviewer, `/proposals/${id}/opinion`, { version: String((await loadProposal(t, id)).version), outcome: 'adopted', opinionText: '市民課は賛成' });
+    const routings = () =>
+      t.dataSource.query(`SELECT division_id, is_lead, due_on, active, opinion_outcome FROM routings WHERE proposal_id = ${id} ORDER BY id`);
+    await postForm(office, `/proposals/${id}/accept`, {
+      version: String((await loadProposal(t, id)).version),
+      leadDivisionId: String(shimin.id),
+      relatedDivisionIds: [String(kumin.id)],
+      dueOn: due(),
+    });
+    await postForm(reviewer, `/proposals/${id}/opinion`, {
+      version: String((await loadProposal(t, id)).version),
+      outcome: 'adopted',
+      opinionText: '市民課は賛成',
+    });
     expect((await loadProposal(t, id)).status).toBe('under_review');
 
     // drop 区民課 (unanswered): only 市民課 remains and it has answered → awaiting decision at once
     const later = addDays(jstDateString(new Date()), 45);
-    const res = await postForm(office, `/proposals/${id}/reroute`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), dueOn: later, comment: '区民課への回付を取りやめ' });
+    const res = await postForm(office, `/proposals/${id}/reroute`, {
+      version: String((await loadProposal(t, id)).version),
+      leadDivisionId: String(shimin.id),
+      dueOn: later,
+      comment: '区民課への回付を取りやめ',
+    });
     expect(res.status).toBe(303);
     let rows = (await routings()) as { division_id: number; active: boolean | number; due_on: string | Date; opinion_outcome: string | null }[];
     const active = rows.filter((r) => Boolean(r.active));
@@ -276,10 +362,20 @@ describe('proposal lifecycle through HTTP', () => {
 
     // from awaiting decision, add a division again: back to under review, the new one is notified
     const zaisei = await t.dataSource.getRepository(Division).findOneByOrFail({ code: '311' });
-    await postForm(office, `/proposals/${id}/reroute`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), relatedDivisionIds: [String(zaisei.id)], dueOn: later });
+    await postForm(office, `/proposals/${id}/reroute`, {
+      version: String((await loadProposal(t, id)).version),
+      leadDivisionId: String(shimin.id),
+      relatedDivisionIds: [String(zaisei.id)],
+      dueOn: later,
+    });
     expect((await loadProposal(t, id)).status).toBe('under_review');
     rows = (await routings()) as typeof rows;
-    expect(rows.filter((r) => Boolean(r.active)).map((r) => Number(r.division_id)).sort()).toEqual([shimin.id, zaisei.id].sort());
+    expect(
+      rows
+        .filter((r) => Boolean(r.active))
+        .map((r) => Number(r.division_id))
+        .sort(),
+    ).toEqual([shimin.id, zaisei.id].sort());
     expect((await outsider.get(`/proposals/${id}`)).status).toBe(200); // rev-zaisei now sees it
     const history = await historyOf(t, id);
     expect(history.filter((h) => h.action === 'reroute')).toHaveLength(2);
@@ -307,7 +403,12 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('keeps everything typed when the form is refused', async () => {
     const long = 'あ'.repeat(4001);
-    const res = await postForm(staff, '/proposals', { ...validProposal({ title: '入力保持のテスト', proposalText: long }), intent: 'submit' }, '/proposals/new');
+    const res = await postForm(
+      staff,
+      '/proposals',
+      { ...validProposal({ title: '入力保持のテスト', proposalText: long }), intent: 'submit' },
+      '/proposals/new',
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('提案内容は4000文字以内で入力してください。');
     expect(res.text).toContain('value="入力保持のテスト"');

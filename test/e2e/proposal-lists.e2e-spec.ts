@@ -181,14 +181,28 @@ describe('proposal lists: sorting, CSV, 採用事例', () => {
 
     // the same rows as the page, in the same order
     const page = await staffA.get('/proposals?sort=title&dir=asc');
-    expect(csvRecords(text).slice(1).map((r) => r[0] || '（未提出）')).toEqual(numbersOnPage(page.text));
+    expect(
+      csvRecords(text)
+        .slice(1)
+        .map((r) => r[0] || '（未提出）'),
+    ).toEqual(numbersOnPage(page.text));
     expect(text).not.toContain('Bだけの非公開の提案');
     expect(text).toContain('はひふへほの提案');
     for (const secret of [OPINION, REASON, ANSWER, '押印を廃止', '繁忙期は窓口', '待合スペースの混雑緩和']) expect(text).not.toContain(secret);
 
     const adoptedB = csvRecords(text).find((r) => r[1] === 'はひふへほの提案')!;
     const number = (await loadProposal(t, ids.adoptedB)).number!;
-    expect(adoptedB).toEqual([number, 'はひふへほの提案', expect.any(String), '決定', '一部採用', '実施済', expect.stringMatching(/^\d{4}年\d{1,2}月\d{1,2}日$/), leadDivisionName, expect.any(String)]);
+    expect(adoptedB).toEqual([
+      number,
+      'はひふへほの提案',
+      expect.any(String),
+      '決定',
+      '一部採用',
+      '実施済',
+      expect.stringMatching(/^\d{4}年\d{1,2}月\d{1,2}日$/),
+      leadDivisionName,
+      expect.any(String),
+    ]);
     // a title that a spreadsheet would run as a formula arrives as text
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""さしすせそ"")"`);
     expect(res.headers['x-rows-cut']).toBe('0');

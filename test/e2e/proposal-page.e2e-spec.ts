@@ -7,8 +7,7 @@ import { createUser, seedDemo, signIn } from '../factories/users';
 const panels = (html: string): [string, boolean][] =>
   [...html.matchAll(/<details class="action-panel"[^>]*?( open)?>\s*<summary><h2[^>]*>([^<]+)<\/h2>/g)].map((m) => [m[2], Boolean(m[1])]);
 
-const stages = (html: string): string[] =>
-  [...html.matchAll(/<li class="stages__item stages__item--(\w+)"[^>]*>([^<]+)</g)].map((m) => `${m[2]}:${m[1]}`);
+const stages = (html: string): string[] => [...html.matchAll(/<li class="stages__item stages__item--(\w+)"[^>]*>([^<]+)</g)].map((m) => `${m[2]}:${m[1]}`);
 
 describe('the proposal page and form, as people meet them', () => {
   let t: TestApp;
@@ -62,14 +61,29 @@ describe('the proposal page and form, as people meet them', () => {
   });
 
   it('reports every missing part of a submission at once, and keeps what was typed', async () => {
-    const res = await postForm(staff, '/proposals', { ...validProposal({ categoryId: '', currentProblem: '', proposalText: '', expectedEffect: '', coproposers: 'no-such-person' }), intent: 'submit' }, '/proposals/new');
+    const res = await postForm(
+      staff,
+      '/proposals',
+      { ...validProposal({ categoryId: '', currentProblem: '', proposalText: '', expectedEffect: '', coproposers: 'no-such-person' }), intent: 'submit' },
+      '/proposals/new',
+    );
     expect(res.status).toBe(422);
-    for (const message of ['提案分野を選んでください。', '現状・課題を入力してください。', '提案内容を入力してください。', '期待される効果を入力してください。']) {
+    for (const message of [
+      '提案分野を選んでください。',
+      '現状・課題を入力してください。',
+      '提案内容を入力してください。',
+      '期待される効果を入力してください。',
+    ]) {
       expect(res.text).toContain(message);
     }
     expect(res.text).toContain(validProposal().title);
     // the co-proposer problem comes with the rest once the form itself is complete, together with a bad category
-    const second = await postForm(staff, '/proposals', { ...validProposal({ categoryId: '999999', coproposers: 'no-such-person' }), intent: 'submit' }, '/proposals/new');
+    const second = await postForm(
+      staff,
+      '/proposals',
+      { ...validProposal({ categoryId: '999999', coproposers: 'no-such-person' }), intent: 'submit' },
+      '/proposals/new',
+    );
     expect(second.status).toBe(422);
     expect(second.text).toContain('「no-such-person」に当たる職員が見つかりません');
     expect(second.text).toContain('提案分野を選び直してください。');
@@ -80,7 +94,11 @@ describe('the proposal page and form, as people meet them', () => {
 
   it('shows the office comment above the form of a returned proposal, and the amounts as typed', async () => {
     const id = await submitProposal(staff, { estimatedYen: '1,200,000', estimatedHours: '1500' });
-    await postForm(actors.office, `/proposals/${id}/return`, { version: String((await loadProposal(t, id)).version), comment: '効果の根拠を書いてください', confirm: 'on' });
+    await postForm(actors.office, `/proposals/${id}/return`, {
+      version: String((await loadProposal(t, id)).version),
+      comment: '効果の根拠を書いてください',
+      confirm: 'on',
+    });
     const edit = await staff.get(`/proposals/${id}/edit`);
     expect(edit.status).toBe(200);
     const note = edit.text.slice(edit.text.indexOf('data-testid="returned-comment"'), edit.text.indexOf(`action="/proposals/${id}"`));

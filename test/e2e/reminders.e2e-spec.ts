@@ -42,9 +42,7 @@ describe('due-date reminders', () => {
     await createUser(t, { login: 'staff-r', roles: ['staff'], divisionCode: '411' });
     staff = await signIn(t, 'staff-r');
     office = await signIn(t, 'office-r');
-    officeIds = (await t.dataSource.getRepository(User).find({ where: { disabled: false } }))
-      .filter((u) => u.roles.includes('office'))
-      .map((u) => u.id);
+    officeIds = (await t.dataSource.getRepository(User).find({ where: { disabled: false } })).filter((u) => u.roles.includes('office')).map((u) => u.id);
     expect(officeIds).toHaveLength(2); // demo-office and office-r
   });
   afterAll(() => t?.close());
@@ -81,7 +79,10 @@ describe('due-date reminders', () => {
     let routing: Routing;
 
     beforeAll(async () => {
-      ({ id, routings: [routing] } = await routed('期限確認の提案', '2031-01-10'));
+      ({
+        id,
+        routings: [routing],
+      } = await routed('期限確認の提案', '2031-01-10'));
     });
 
     it('says nothing at 23:59:59 Japan time four days before the due date', async () => {
@@ -161,7 +162,9 @@ describe('due-date reminders', () => {
     ]);
 
     const withdrawn = await routed('取り下げられる提案', '2032-02-10');
-    expect((await postForm(staff, `/proposals/${withdrawn.id}/withdraw`, { confirm: 'on', version: await version(withdrawn.id), comment: '不要になった' })).status).toBe(303);
+    expect(
+      (await postForm(staff, `/proposals/${withdrawn.id}/withdraw`, { confirm: 'on', version: await version(withdrawn.id), comment: '不要になった' })).status,
+    ).toBe(303);
 
     await reminders.sendReminders(jst('2032-02-08 12:00:00'));
     await reminders.sendReminders(jst('2032-02-11 12:00:00'));
@@ -179,11 +182,18 @@ describe('due-date reminders', () => {
   });
 
   it('when the office moves the due date, the reminders start over for the new date', async () => {
-    const { id, routings: [routing] } = await routed('期限延長の提案', '2033-05-10');
+    const {
+      id,
+      routings: [routing],
+    } = await routed('期限延長の提案', '2033-05-10');
     await reminders.sendReminders(jst('2033-05-08 09:00:00'));
     expect((await reminderRows(id)).map((n) => n.kind)).toEqual(['due_soon', 'due_soon']);
 
-    const reroute = await postForm(office, `/proposals/${id}/reroute`, { version: await version(id), leadDivisionId: String(division.id), dueOn: '2033-05-20' });
+    const reroute = await postForm(office, `/proposals/${id}/reroute`, {
+      version: await version(id),
+      leadDivisionId: String(division.id),
+      dueOn: '2033-05-20',
+    });
     expect(reroute.status).toBe(303);
     // Past the old date but not near the new one: nothing.
     await reminders.sendReminders(jst('2033-05-12 09:00:00'));
@@ -191,9 +201,12 @@ describe('due-date reminders', () => {
     await reminders.sendReminders(jst('2033-05-17 09:00:00'));
     const rows = await reminderRows(id);
     expect(rows).toHaveLength(4);
-    expect(rows.slice(2).map((n) => n.dedupeKey).sort()).toEqual(
-      [reviewerA.id, reviewerB.id].map((u) => `due-soon:routing:${routing.id}:2033-05-20:user:${u}`).sort(),
-    );
+    expect(
+      rows
+        .slice(2)
+        .map((n) => n.dedupeKey)
+        .sort(),
+    ).toEqual([reviewerA.id, reviewerB.id].map((u) => `due-soon:routing:${routing.id}:2033-05-20:user:${u}`).sort());
     expect(rows[2].message).toContain('2033年5月20日');
   });
 

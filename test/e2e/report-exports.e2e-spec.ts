@@ -23,7 +23,8 @@ import { buildApp } from '../factories/child-app';
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
-const YEAR_HEADER = '年度,年度(和暦),提案件数,受理件数,採用件数,採用率,実施件数,実施率,不受理件数,継続検討件数,未決定件数,効果見込み時間,効果見込み額,実績時間,実績額';
+const YEAR_HEADER =
+  '年度,年度(和暦),提案件数,受理件数,採用件数,採用率,実施件数,実施率,不受理件数,継続検討件数,未決定件数,効果見込み時間,効果見込み額,実績時間,実績額';
 const LEDGER_LEGACY = ['提案番号', '提出日', '件名', '提案内容', '提案者所属', '所管課', '採否', '実施状況', '実施日'];
 const LEDGER_EXTRA = ['状態', '提案分野', '現状・課題', '期待される効果', '効果見込み時間', '効果見込み額', '実績時間', '実績額', '回答'];
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -43,15 +44,13 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (c === '\r' && text[i + 1] === '\n') {
+    } else if (c === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
       row = [];
@@ -113,7 +112,13 @@ describe('CSV exports and the statistics command line', () => {
     const id = await submitProposal(staff, { title, estimatedHours: '10', estimatedYen: '1000' });
     await postForm(office, `/proposals/${id}/accept`, { version: await v(id), leadDivisionId: String(shimin.id), dueOn: addDays(today, 5) });
     await postForm(reviewer, `/proposals/${id}/opinion`, { version: await v(id), outcome: 'adopted', opinionText: 'ok' });
-    const res = await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: await v(id), decision, reason: '理由', answer: `${title}への回答` });
+    const res = await postForm(office, `/proposals/${id}/decision`, {
+      confirm: 'on',
+      version: await v(id),
+      decision,
+      reason: '理由',
+      answer: `${title}への回答`,
+    });
     expect(res.status).toBe(303);
     return id;
   }
@@ -148,7 +153,16 @@ describe('CSV exports and the statistics command line', () => {
     expect((await postForm(staff, `/proposals/${ids.withdrawn}/withdraw`, { confirm: 'on', version: await v(ids.withdrawn) })).status).toBe(303);
     // Counted this year: not accepted, waiting, adopted (then implemented), partially adopted, rejected, continued, already done.
     ids.notAccepted = await submitProposal(staff, { title: '不受理の提案' });
-    expect((await postForm(office, `/proposals/${ids.notAccepted}/not-accept`, { confirm: 'on', version: await v(ids.notAccepted), reason: 'unclear', comment: 'c' })).status).toBe(303);
+    expect(
+      (
+        await postForm(office, `/proposals/${ids.notAccepted}/not-accept`, {
+          confirm: 'on',
+          version: await v(ids.notAccepted),
+          reason: 'unclear',
+          comment: 'c',
+        })
+      ).status,
+    ).toBe(303);
     // A title with a line break no longer passes the form (a single-line field); one imported from a
     // ledger or kept from before still must round-trip, so it is written into the row directly.
     ids.waiting = await submitProposal(staff, { title: 'カンマと改行のある件名（仮）' });
@@ -185,9 +199,7 @@ describe('CSV exports and the statistics command line', () => {
       const res = await download(office, '/reports/years.csv');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-      expect(res.headers['content-disposition']).toBe(
-        `attachment; filename="fiscal-years.csv"; filename*=UTF-8''${encodeURIComponent('年度別集計.csv')}`,
-      );
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="fiscal-years.csv"; filename*=UTF-8''${encodeURIComponent('年度別集計.csv')}`);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(bytes(res).subarray(0, 3)).toEqual(BOM);
@@ -276,7 +288,16 @@ describe('CSV exports and the statistics command line', () => {
 
     it('has one line per counted proposal, in order of submission, drafts and withdrawn ones left out', () => {
       const titles = rows.slice(1).map((r) => r[2]);
-      expect(titles).toEqual(['前年度の提案', '不受理の提案', TRICKY_TITLE, `'${FORMULA_TITLE}`, '一部採用の提案', '不採用の提案', '継続検討の提案', '既実施の提案']);
+      expect(titles).toEqual([
+        '前年度の提案',
+        '不受理の提案',
+        TRICKY_TITLE,
+        `'${FORMULA_TITLE}`,
+        '一部採用の提案',
+        '不採用の提案',
+        '継続検討の提案',
+        '既実施の提案',
+      ]);
       // as many as the year-by-year figures count
       expect(rows.length - 1).toBe(7 + 1);
     });
@@ -382,7 +403,9 @@ describe('CSV exports and the statistics command line', () => {
       const lines = run.stdout.toString('utf8').trimEnd().split('\n');
       expect(lines).toHaveLength(4); // header, rule, two years
       expect(lines[0]).toMatch(/^年度\s+年度\(和暦\)\s+提案件数/);
-      expect(lines[3]).toMatch(new RegExp(`^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500$`));
+      expect(lines[3]).toMatch(
+        new RegExp(`^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500$`),
+      );
       // every line is as wide as the header in a terminal (wide characters count twice)
       const width = (s: string) => Array.from(s).reduce((w, c) => w + (c.charCodeAt(0) > 0x2000 ? 2 : 1), 0);
       expect(lines.map(width)).toEqual(lines.map(() => width(lines[0])));

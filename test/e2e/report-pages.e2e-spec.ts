@@ -27,7 +27,11 @@ describe('report pages', () => {
     const v = async (id: number) => String((await loadProposal(t, id)).version);
     // three submitted: one adopted, one <script> titled and waiting, one not accepted
     const adopted = await submitProposal(staff, { title: '採用される提案' });
-    await postForm(office, `/proposals/${adopted}/accept`, { version: await v(adopted), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 3) });
+    await postForm(office, `/proposals/${adopted}/accept`, {
+      version: await v(adopted),
+      leadDivisionId: String(shimin.id),
+      dueOn: addDays(jstDateString(new Date()), 3),
+    });
     await postForm(reviewer, `/proposals/${adopted}/opinion`, { version: await v(adopted), outcome: 'adopted', opinionText: 'ok' });
     await postForm(office, `/proposals/${adopted}/decision`, { confirm: 'on', version: await v(adopted), decision: 'adopted', reason: 'r', answer: 'a' });
     await submitProposal(staff, { title: '<script>alert(1)</script>待機中' });

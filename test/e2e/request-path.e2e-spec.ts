@@ -28,7 +28,10 @@ describe('one statement per request for the session, user and unread count (issu
   beforeEach(() => (statements = []));
 
   /** Statements that read who is signed in: the session, the user by id, the unread count. */
-  const principalReads = () => statements.filter((s) => /^\s*SELECT/i.test(s) && /\bsessions\b|FROM "users"|COUNT\(1\)[\s\S]*"notifications"|FROM "notifications"[\s\S]*"read_at" IS NULL/.test(s));
+  const principalReads = () =>
+    statements.filter(
+      (s) => /^\s*SELECT/i.test(s) && /\bsessions\b|FROM "users"|COUNT\(1\)[\s\S]*"notifications"|FROM "notifications"[\s\S]*"read_at" IS NULL/.test(s),
+    );
 
   it('reads session, user, division and unread count in one statement, and the header shows them', async () => {
     const user = await createUser(t, { login: 'rp-staff', name: '経路 確認', roles: ['staff'], divisionCode: '411' });
@@ -56,14 +59,19 @@ describe('one statement per request for the session, user and unread count (issu
     }
     const page = await agent.get('/notifications');
     expect(page.text).toContain('aria-label="未読 99 件以上">99+</span>');
-    await t.dataSource.query(`UPDATE notifications SET read_at = created_at WHERE user_id = ${param(1)} AND id NOT IN (SELECT id FROM notifications WHERE user_id = ${param(2)} ORDER BY id LIMIT 99)`, [user.id, user.id]);
+    await t.dataSource.query(
+      `UPDATE notifications SET read_at = created_at WHERE user_id = ${param(1)} AND id NOT IN (SELECT id FROM notifications WHERE user_id = ${param(2)} ORDER BY id LIMIT 99)`,
+      [user.id, user.id],
+    );
     expect((await agent.get('/notifications')).text).toContain('aria-label="未読 99 件">99</span>');
   });
 
   it('hydrates the same user as UsersService.findActiveById, with and without a division, and none for a disabled account', async () => {
     const withDivision = await createUser(t, { login: 'rp-a', roles: ['staff', 'reviewer'], divisionCode: '211' });
     const withoutDivision = await createUser(t, { login: 'rp-b', roles: ['staff'], divisionCode: '411' });
-    await t.dataSource.getRepository(User).update(withoutDivision.id, { divisionId: null, sessionsRevokedAt: new Date('2026-04-01T00:05:00Z'), lastLoginAt: new Date('2026-03-31T23:00:00Z') });
+    await t.dataSource
+      .getRepository(User)
+      .update(withoutDivision.id, { divisionId: null, sessionsRevokedAt: new Date('2026-04-01T00:05:00Z'), lastLoginAt: new Date('2026-03-31T23:00:00Z') });
     const disabled = await createUser(t, { login: 'rp-c', roles: ['staff'], divisionCode: '411' });
     await t.dataSource.getRepository(User).update(disabled.id, { disabled: true });
 
@@ -71,7 +79,11 @@ describe('one statement per request for the session, user and unread count (issu
     const users = t.app.get(UsersService);
     for (const id of [withDivision.id, withoutDivision.id, disabled.id]) {
       const sid = `test-sid-${id}`;
-      await t.dataSource.query(`INSERT INTO sessions (sid, user_id, data, expires_at) VALUES (${param(1)}, ${param(2)}, '{}', ${param(3)})`, [sid, id, Date.now() + 60_000]);
+      await t.dataSource.query(`INSERT INTO sessions (sid, user_id, data, expires_at) VALUES (${param(1)}, ${param(2)}, '{}', ${param(3)})`, [
+        sid,
+        id,
+        Date.now() + 60_000,
+      ]);
       const [row] = (await t.dataSource.query(statement.sql, [sid])) as Record<string, unknown>[];
       const { principal } = statement.read(row);
       expect(principal?.userId).toBe(id);

@@ -45,7 +45,7 @@ describe('routing to a 課 without reviewers', () => {
     expect(page.text).toContain(`name="relatedDivisionIds" value="${zaisei.id}"`);
   });
 
-  it('warns at routing, lists the owed opinion in the office inbox, and takes the opinion on the division\'s behalf', async () => {
+  it("warns at routing, lists the owed opinion in the office inbox, and takes the opinion on the division's behalf", async () => {
     const id = await submitProposal(staff, { title: '財政課の起案様式を統一する' });
     const accept = await postForm(office, `/proposals/${id}/accept`, {
       version: String((await loadProposal(t, id)).version),
@@ -80,7 +80,12 @@ describe('routing to a 課 without reviewers', () => {
     const wrong = await postForm(office, `/proposals/${id}/proxy-opinion`, { version, divisionId: '999999', outcome: 'adopted', opinionText: '電話で確認' });
     expect(wrong.status).toBe(422);
 
-    const done = await postForm(office, `/proposals/${id}/proxy-opinion`, { version, divisionId: String(zaisei.id), outcome: 'adopted', opinionText: '電話で確認した財政課の意見' });
+    const done = await postForm(office, `/proposals/${id}/proxy-opinion`, {
+      version,
+      divisionId: String(zaisei.id),
+      outcome: 'adopted',
+      opinionText: '電話で確認した財政課の意見',
+    });
     expect(done.status).toBe(303);
     const routing = await t.dataSource.getRepository(Routing).findOneByOrFail({ proposalId: id, divisionId: zaisei.id });
     expect(routing.opinionText).toBe('電話で確認した財政課の意見');
@@ -94,8 +99,18 @@ describe('routing to a 課 without reviewers', () => {
   it('refuses the proxy form to a reviewer', async () => {
     const reviewer = await signIn(t, 'demo-reviewer', 'tane-demo-2026');
     const id = await submitProposal(staff);
-    await postForm(office, `/proposals/${id}/accept`, { version: String((await loadProposal(t, id)).version), leadDivisionId: String(shimin.id), dueOn: due(), comment: '' });
-    const res = await postForm(reviewer, `/proposals/${id}/proxy-opinion`, { version: String((await loadProposal(t, id)).version), divisionId: String(shimin.id), outcome: 'adopted', opinionText: 'x' });
+    await postForm(office, `/proposals/${id}/accept`, {
+      version: String((await loadProposal(t, id)).version),
+      leadDivisionId: String(shimin.id),
+      dueOn: due(),
+      comment: '',
+    });
+    const res = await postForm(reviewer, `/proposals/${id}/proxy-opinion`, {
+      version: String((await loadProposal(t, id)).version),
+      divisionId: String(shimin.id),
+      outcome: 'adopted',
+      opinionText: 'x',
+    });
     expect(res.status).toBe(403);
   });
 });

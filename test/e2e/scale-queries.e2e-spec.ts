@@ -21,7 +21,8 @@ describe('queries at scale (generated data)', () => {
   let officeId: number;
   const isPg = () => t.config.database.type === 'postgres';
   // $1, $2 … on both engines (SQLite reads ?1, ?2 …)
-  const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => t.dataSource.query(isPg() ? text : text.replace(/\$(\d+)/g, '?$1'), params) as Promise<T[]>;
+  const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    t.dataSource.query(isPg() ? text : text.replace(/\$(\d+)/g, '?$1'), params) as Promise<T[]>;
   const idsOnPage = (html: string) => [...html.matchAll(/<a href="\/proposals\/(\d+)">/g)].map((m) => Number(m[1]));
   const countText = (html: string) => /<p class="result-count">([^<]+)<\/p>/.exec(html)?.[1];
 
@@ -77,7 +78,11 @@ describe('queries at scale (generated data)', () => {
     for (const keyword of ['押印の廃止', 'ペーパーレス化', '窓口', '存在しない言葉の並び']) {
       const like = `%${keyword}%`;
       const where = 'p.title LIKE $2 OR p.proposal_text LIKE $2';
-      const total = Number((await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals p WHERE (p.status <> 'draft' OR p.proposer_id = $1) AND (${where})`, [officeId, like]))[0].n);
+      const total = Number(
+        (
+          await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals p WHERE (p.status <> 'draft' OR p.proposer_id = $1) AND (${where})`, [officeId, like])
+        )[0].n,
+      );
       const res = await office.get('/proposals').query({ q: keyword });
       expect(res.status).toBe(200);
       expect({ keyword, ids: idsOnPage(res.text) }).toEqual({ keyword, ids: await expectedIds(where, [like], 0) });
@@ -113,7 +118,9 @@ describe('queries at scale (generated data)', () => {
     expect(Number(shown?.replace(/,/g, ''))).toBeLessThanOrEqual(1000);
     const ids = idsOnPage(res.text);
     expect(ids).toHaveLength(20);
-    const rows = await sql<{ id: number }>(`SELECT id FROM proposals p WHERE (p.title LIKE $1 OR p.proposal_text LIKE $1) AND id IN (${ids.join(', ')})`, [like]);
+    const rows = await sql<{ id: number }>(`SELECT id FROM proposals p WHERE (p.title LIKE $1 OR p.proposal_text LIKE $1) AND id IN (${ids.join(', ')})`, [
+      like,
+    ]);
     expect(rows).toHaveLength(20);
   });
 
@@ -129,7 +136,12 @@ describe('queries at scale (generated data)', () => {
     const title = '会議資料のペーパーレス化と押印の廃止の同時実施について';
     await sql('UPDATE proposals SET title = $1 WHERE id = $2', [title, oldest.id]);
     const newerSharing = Number(
-      (await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE id > $1 AND (title LIKE '%について%' OR title LIKE '%の廃止%' OR proposal_text LIKE '%について%')`, [oldest.id]))[0].n,
+      (
+        await sql<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM proposals WHERE id > $1 AND (title LIKE '%について%' OR title LIKE '%の廃止%' OR proposal_text LIKE '%について%')`,
+          [oldest.id],
+        )
+      )[0].n,
     );
     expect(newerSharing).toBeGreaterThan(300);
     const res = await office.get('/proposals/similar').query({ q: title });

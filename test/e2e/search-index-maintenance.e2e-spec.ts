@@ -67,7 +67,16 @@ describe('search index maintenance (issue 11)', () => {
     office = await signIn(t, 'sim-office');
     // one submission, one transaction, one write to the index each
     for (const topic of TOPICS) {
-      ids.push(await submitProposal(author, validProposal({ title: `${topic}を進める`, proposalText: `${topic}について、手順を見直して実施する。`, currentProblem: `${topic}に手間がかかっている。` })));
+      ids.push(
+        await submitProposal(
+          author,
+          validProposal({
+            title: `${topic}を進める`,
+            proposalText: `${topic}について、手順を見直して実施する。`,
+            currentProblem: `${topic}に手間がかかっている。`,
+          }),
+        ),
+      );
     }
   }, 60_000);
   afterAll(() => t.close());
@@ -140,7 +149,10 @@ describe('search index maintenance (issue 11)', () => {
   });
 
   it('merges again after later writes, and the index holds exactly the proposals', async () => {
-    const extra = await submitProposal(author, validProposal({ title: '庁内の案内表示を増やす', proposalText: '案内表示を増やす。', currentProblem: '案内が少ない。' }));
+    const extra = await submitProposal(
+      author,
+      validProposal({ title: '庁内の案内表示を増やす', proposalText: '案内表示を増やす。', currentProblem: '案内が少ない。' }),
+    );
     if (sqlite) {
       for (let i = 0; i < 4; i++) await submitProposal(author, validProposal({ title: `案内表示の改善その${i}` }));
       expect((await maintenance.structure())!.levels[0].segments.length).toBeGreaterThanOrEqual(5);

@@ -33,8 +33,7 @@ function expectJapanesePage(res: request.Response, status: number, heading: stri
 
 /** Every POST route the application has, read from the router, so a new form cannot be forgotten. */
 function postRoutes(t: TestApp): string[] {
-  const router = (t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } })
-    .router;
+  const router = (t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
   return router.stack.filter((layer) => layer.route?.methods.post).map((layer) => layer.route!.path);
 }
 
@@ -57,9 +56,7 @@ describe('CSRF protection', () => {
 
   it('refuses every form POST without a token with a Japanese 403 page, a csrf_failure log line and no change', async () => {
     const routes = postRoutes(t);
-    expect(routes).toEqual(
-      expect.arrayContaining(['/login', '/logout', '/account/password', '/admin/categories', '/admin/users/:id/disable']),
-    );
+    expect(routes).toEqual(expect.arrayContaining(['/login', '/logout', '/account/password', '/admin/categories', '/admin/users/:id/disable']));
     const victimHash = await passwordHashOf(t, victim.id);
     const adminHash = await passwordHashOf(t, admin.id);
     const categoriesBefore = await t.dataSource.getRepository(Category).find({ order: { id: 'ASC' } });
@@ -78,7 +75,10 @@ describe('CSRF protection', () => {
       password: TEST_PASSWORD,
     };
     for (const route of routes) {
-      const path = route.replace(/:id\b/, route.startsWith('/admin/users') ? String(victim.id) : route.startsWith('/admin/categories') ? String(categoryId) : '1');
+      const path = route.replace(
+        /:id\b/,
+        route.startsWith('/admin/users') ? String(victim.id) : route.startsWith('/admin/categories') ? String(categoryId) : '1',
+      );
       const res = await adminAgent.post(path).type('form').send(body);
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
       expect(res.text).toMatch(/<html lang="ja">/);
@@ -118,10 +118,7 @@ describe('CSRF protection', () => {
     const hashBefore = await passwordHashOf(t, admin.id);
 
     for (const token of [foreignToken, anonymousToken]) {
-      const created = await adminAgent
-        .post('/admin/categories')
-        .type('form')
-        .send({ _csrf: token, name: '他人のトークンの分野', sortOrder: '1' });
+      const created = await adminAgent.post('/admin/categories').type('form').send({ _csrf: token, name: '他人のトークンの分野', sortOrder: '1' });
       expectJapanesePage(created, 403, '権限がありません');
       expect(created.text).toContain(CSRF_MESSAGE);
 
@@ -148,7 +145,7 @@ describe('CSRF protection', () => {
     expect(await categoryCount(t, 'ログイン前のトークンの分野')).toBe(0);
   });
 
-  it('accepts the same post with the session\'s own token (the refusals above were about the token)', async () => {
+  it("accepts the same post with the session's own token (the refusals above were about the token)", async () => {
     const res = await postForm(adminAgent, '/admin/categories', { name: '正しいトークンの分野', sortOrder: '1', active: 'on' }, '/admin/categories/new');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/categories');
@@ -226,7 +223,15 @@ describe('form tampering, body size and unknown pages', () => {
   });
 
   it('answers an id that is not a record id, or no record, with 404', async () => {
-    for (const path of ['/admin/users/abc', '/admin/users/1e3', '/admin/users/0', '/admin/users/-1', '/admin/users/99999', '/admin/categories/abc', '/admin/divisions/abc']) {
+    for (const path of [
+      '/admin/users/abc',
+      '/admin/users/1e3',
+      '/admin/users/0',
+      '/admin/users/-1',
+      '/admin/users/99999',
+      '/admin/categories/abc',
+      '/admin/divisions/abc',
+    ]) {
       const res = await adminAgent.get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
       expect(res.text).toContain('<h1>ページが見つかりません</h1>');
@@ -304,7 +309,12 @@ describe('security headers and the session cookie', () => {
     const res = await request(t.app.getHttpServer()).get('/login');
     const csp = res.headers['content-security-policy'] as string;
     expect(csp).toBeDefined();
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['frame-ancestors']).toEqual(["'none'"]);

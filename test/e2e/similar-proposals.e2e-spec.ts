@@ -56,14 +56,28 @@ describe('similar earlier proposals (似ている提案)', () => {
     shiminReviewer = await signIn(t, 'rev-shimin');
     zaiseiReviewer = await signIn(t, 'rev-zaisei');
 
-    waitingShorter = await submitProposal(author, about('窓口の待ち時間を短縮する', '呼出番号をウェブで公開し、外出して待てるようにする。', '繁忙期は来庁者が長く並ぶ。'));
-    waitingVisible = await submitProposal(author, about('窓口での待ち時間の見える化', '混雑状況をモニターとスマートフォンで確認できるようにする。', '混み具合が分からないまま来庁する人が多い。'));
-    carBooking = await submitProposal(author, about('公用車の予約をオンライン化', '紙の予約簿をやめて庁内システムで予約する。', '予約簿を見に行く手間がかかる。'));
+    waitingShorter = await submitProposal(
+      author,
+      about('窓口の待ち時間を短縮する', '呼出番号をウェブで公開し、外出して待てるようにする。', '繁忙期は来庁者が長く並ぶ。'),
+    );
+    waitingVisible = await submitProposal(
+      author,
+      about('窓口での待ち時間の見える化', '混雑状況をモニターとスマートフォンで確認できるようにする。', '混み具合が分からないまま来庁する人が多い。'),
+    );
+    carBooking = await submitProposal(
+      author,
+      about('公用車の予約をオンライン化', '紙の予約簿をやめて庁内システムで予約する。', '予約簿を見に行く手間がかかる。'),
+    );
     await submitProposal(author, about('会議資料のペーパーレス化', 'タブレットで資料を配布する。', '印刷と製本に手間と紙代がかかる。'));
     await submitProposal(author, about('庁内電話の取次を減らす', '課ごとの直通番号を案内する。', '代表番号からの転送が多い。'));
     // shares one trigram (の待ち) with 窓口の待ち時間 and nothing else
     library = await submitProposal(author, about('図書館の待ち合わせスペースを広げる', 'ロビーに椅子を増やす。', '座る場所が足りない。'));
-    const saved = await postForm(author, '/proposals', { ...about('窓口の待ち時間をゼロにする', '予約制にする。', '下書きの段階。'), intent: 'draft' }, '/proposals/new');
+    const saved = await postForm(
+      author,
+      '/proposals',
+      { ...about('窓口の待ち時間をゼロにする', '予約制にする。', '下書きの段階。'), intent: 'draft' },
+      '/proposals/new',
+    );
     draft = proposalIdFrom(saved.headers.location);
   });
   afterAll(() => t.close());
@@ -110,16 +124,40 @@ describe('similar earlier proposals (似ている提案)', () => {
   });
 
   it('follows the visibility rules: routed divisions see theirs, everyone sees adopted cases', async () => {
-    const garbage = await submitProposal(author, about('ごみ収集日の通知をアプリで配信する', '収集日の前日にアプリで知らせる。', '出し忘れの問い合わせが多い。'));
+    const garbage = await submitProposal(
+      author,
+      about('ごみ収集日の通知をアプリで配信する', '収集日の前日にアプリで知らせる。', '出し忘れの問い合わせが多い。'),
+    );
     expect(ids(await similar(shiminReviewer, 'ごみ収集日の通知'))).not.toContain(garbage);
 
-    expect((await postForm(office, `/proposals/${garbage}/accept`, { version: await version(garbage), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 30) })).status).toBe(303);
+    expect(
+      (
+        await postForm(office, `/proposals/${garbage}/accept`, {
+          version: await version(garbage),
+          leadDivisionId: String(shimin.id),
+          dueOn: addDays(jstDateString(new Date()), 30),
+        })
+      ).status,
+    ).toBe(303);
     expect(ids(await similar(shiminReviewer, 'ごみ収集日の通知'))).toEqual([garbage]);
     expect(ids(await similar(zaiseiReviewer, 'ごみ収集日の通知'))).not.toContain(garbage);
     expect(ids(await similar(otherStaff, 'ごみ収集日の通知'))).not.toContain(garbage);
 
-    expect((await postForm(shiminReviewer, `/proposals/${garbage}/opinion`, { version: await version(garbage), outcome: 'adopted', opinionText: '実施できます。' })).status).toBe(303);
-    expect((await postForm(office, `/proposals/${garbage}/decision`, { confirm: 'on', version: await version(garbage), decision: 'adopted', reason: '効果が大きい', answer: '採用します。' })).status).toBe(303);
+    expect(
+      (await postForm(shiminReviewer, `/proposals/${garbage}/opinion`, { version: await version(garbage), outcome: 'adopted', opinionText: '実施できます。' }))
+        .status,
+    ).toBe(303);
+    expect(
+      (
+        await postForm(office, `/proposals/${garbage}/decision`, {
+          confirm: 'on',
+          version: await version(garbage),
+          decision: 'adopted',
+          reason: '効果が大きい',
+          answer: '採用します。',
+        })
+      ).status,
+    ).toBe(303);
     const adopted = await similar(otherStaff, 'ごみ収集日の通知');
     expect(adopted.map((i) => [i.id, i.statusLabel, i.decisionLabel])).toEqual([[garbage, '決定', '採用']]);
     // an adopted case opens that proposal only, not the same author's others
@@ -186,8 +224,18 @@ describe('similar earlier proposals (似ている提案)', () => {
   });
 
   it('follows edits: a changed title is found by its new words only', async () => {
-    const id = await postForm(author, '/proposals', { ...about('住民票の郵送請求を電子化する', '申請フォームを作る。', '郵送の処理に時間がかかる。'), intent: 'draft' }, '/proposals/new').then((r) => proposalIdFrom(r.headers.location));
-    const edited = await postForm(author, `/proposals/${id}`, { ...about('証明書のコンビニ交付を広める', '案内チラシを配る。', '窓口の混雑。'), intent: 'submit', version: await version(id) }, `/proposals/${id}/edit`);
+    const id = await postForm(
+      author,
+      '/proposals',
+      { ...about('住民票の郵送請求を電子化する', '申請フォームを作る。', '郵送の処理に時間がかかる。'), intent: 'draft' },
+      '/proposals/new',
+    ).then((r) => proposalIdFrom(r.headers.location));
+    const edited = await postForm(
+      author,
+      `/proposals/${id}`,
+      { ...about('証明書のコンビニ交付を広める', '案内チラシを配る。', '窓口の混雑。'), intent: 'submit', version: await version(id) },
+      `/proposals/${id}/edit`,
+    );
     expect(edited.status).toBe(303);
     expect(ids(await similar(office, '証明書のコンビニ交付'))).toEqual([id]);
     expect(ids(await similar(office, '住民票の郵送請求'))).not.toContain(id);
@@ -217,14 +265,24 @@ describe('similar earlier proposals (似ている提案)', () => {
   });
 
   it('shows the proposer the list right after submission, with only what the proposer may see', async () => {
-    const mine = await postForm(author, '/proposals', { ...about('公用車の予約をオンラインで受け付ける', '予約フォームを用意する。', '電話での予約が多い。'), intent: 'submit' }, '/proposals/new');
+    const mine = await postForm(
+      author,
+      '/proposals',
+      { ...about('公用車の予約をオンラインで受け付ける', '予約フォームを用意する。', '電話での予約が多い。'), intent: 'submit' },
+      '/proposals/new',
+    );
     const mineId = proposalIdFrom(mine.headers.location);
     const minePage = await author.get(mine.headers.location);
     expect(minePage.text).toContain('似ている過去の提案');
     expect(minePage.text).toContain(`href="/proposals/${carBooking}"`);
 
     // the same idea from someone who may not see the earlier ones: nothing of them shows
-    const theirs = await postForm(otherStaff, '/proposals', { ...about('公用車の予約をオンライン化する', '予約を電子化する。', '予約簿が紙。'), intent: 'submit' }, '/proposals/new');
+    const theirs = await postForm(
+      otherStaff,
+      '/proposals',
+      { ...about('公用車の予約をオンライン化する', '予約を電子化する。', '予約簿が紙。'), intent: 'submit' },
+      '/proposals/new',
+    );
     const theirPage = await otherStaff.get(theirs.headers.location);
     expect(theirPage.status).toBe(200);
     expect(theirPage.text).not.toContain(`href="/proposals/${carBooking}"`);
@@ -263,7 +321,16 @@ describe('similar earlier proposals (似ている提案)', () => {
       expect(await searchObjects()).toEqual(
         postgres
           ? ['ix_proposals_text_trgm', 'ix_proposals_title_trgm', 'pg_trgm']
-          : ['proposals_fts', 'proposals_fts_config', 'proposals_fts_data', 'proposals_fts_delete', 'proposals_fts_docsize', 'proposals_fts_idx', 'proposals_fts_insert', 'proposals_fts_update'],
+          : [
+              'proposals_fts',
+              'proposals_fts_config',
+              'proposals_fts_data',
+              'proposals_fts_delete',
+              'proposals_fts_docsize',
+              'proposals_fts_idx',
+              'proposals_fts_insert',
+              'proposals_fts_update',
+            ],
       );
       await migration.down(runner);
       expect(await searchObjects()).toEqual([]);

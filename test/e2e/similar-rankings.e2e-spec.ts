@@ -57,8 +57,14 @@ describe('stored rankings of similar earlier proposals (issue 11)', () => {
     author = await signIn(t, 'author');
     otherStaff = await signIn(t, 'other-staff');
     office = await signIn(t, 'office1');
-    waitingShorter = await submitProposal(author, about('窓口の待ち時間を短縮する', '呼出番号をウェブで公開し、外出して待てるようにする。', '繁忙期は来庁者が長く並ぶ。'));
-    carBooking = await submitProposal(author, about('公用車の予約をオンライン化', '紙の予約簿をやめて庁内システムで予約する。', '予約簿を見に行く手間がかかる。'));
+    waitingShorter = await submitProposal(
+      author,
+      about('窓口の待ち時間を短縮する', '呼出番号をウェブで公開し、外出して待てるようにする。', '繁忙期は来庁者が長く並ぶ。'),
+    );
+    carBooking = await submitProposal(
+      author,
+      about('公用車の予約をオンライン化', '紙の予約簿をやめて庁内システムで予約する。', '予約簿を見に行く手間がかかる。'),
+    );
   });
   afterAll(() => t.close());
 
@@ -83,7 +89,14 @@ describe('stored rankings of similar earlier proposals (issue 11)', () => {
 
   it('stores what anyone could see and shows each viewer only what they may see', async () => {
     const theirs = proposalIdFrom(
-      (await postForm(otherStaff, '/proposals', { ...about('公用車の予約をオンラインで受け付ける', '予約を電子化する。', '予約簿が紙。'), intent: 'submit' }, '/proposals/new')).headers.location,
+      (
+        await postForm(
+          otherStaff,
+          '/proposals',
+          { ...about('公用車の予約をオンラインで受け付ける', '予約を電子化する。', '予約簿が紙。'), intent: 'submit' },
+          '/proposals/new',
+        )
+      ).headers.location,
     );
     expect(await storedSoon(theirs)).toContain(carBooking);
     // the author's proposal is neither theirs nor an adopted case
@@ -95,13 +108,26 @@ describe('stored rankings of similar earlier proposals (issue 11)', () => {
   it('ranks a returned proposal again when its proposer changes its text', async () => {
     const id = await submitProposal(author, about('窓口の待ち時間を減らす', '番号札をやめて予約制にする。', '待ち時間が長い。'));
     expect(await storedSoon(id)).toContain(waitingShorter);
-    expect((await postConfirmed(office, `/proposals/${id}/return`, { version: await version(id), comment: '内容を具体的にしてください。' }, `/proposals/${id}`)).status).toBe(303);
+    expect(
+      (await postConfirmed(office, `/proposals/${id}/return`, { version: await version(id), comment: '内容を具体的にしてください。' }, `/proposals/${id}`))
+        .status,
+    ).toBe(303);
 
-    const saved = await postForm(author, `/proposals/${id}`, { ...about('公用車の予約を電子化する', '予約を庁内システムで受け付ける。', '予約簿が紙。'), intent: 'draft', version: await version(id) }, `/proposals/${id}/edit`);
+    const saved = await postForm(
+      author,
+      `/proposals/${id}`,
+      { ...about('公用車の予約を電子化する', '予約を庁内システムで受け付ける。', '予約簿が紙。'), intent: 'draft', version: await version(id) },
+      `/proposals/${id}/edit`,
+    );
     expect(saved.status).toBe(303);
     // forgotten in the same transaction as the change
     expect(await stored(id)).toBeNull();
-    const resubmitted = await postForm(author, `/proposals/${id}`, { ...about('公用車の予約を電子化する', '予約を庁内システムで受け付ける。', '予約簿が紙。'), intent: 'submit', version: await version(id) }, `/proposals/${id}/edit`);
+    const resubmitted = await postForm(
+      author,
+      `/proposals/${id}`,
+      { ...about('公用車の予約を電子化する', '予約を庁内システムで受け付ける。', '予約簿が紙。'), intent: 'submit', version: await version(id) },
+      `/proposals/${id}/edit`,
+    );
     expect(resubmitted.status).toBe(303);
     const ranked = await storedSoon(id);
     expect(ranked).toContain(carBooking);
@@ -116,21 +142,44 @@ describe('stored rankings of similar earlier proposals (issue 11)', () => {
     expect(await storedSoon(later)).toContain(earlier);
 
     // the earlier one is returned and rewritten about something else: the later one no longer lists it
-    await postConfirmed(office, `/proposals/${earlier}/return`, { version: await version(earlier), comment: '別の案にしてください。' }, `/proposals/${earlier}`);
-    const rewritten = await postForm(author, `/proposals/${earlier}`, { ...about('庁内電話の取次を減らす', '課ごとの直通番号を案内する。', '転送が多い。'), intent: 'draft', version: await version(earlier) }, `/proposals/${earlier}/edit`);
+    await postConfirmed(
+      office,
+      `/proposals/${earlier}/return`,
+      { version: await version(earlier), comment: '別の案にしてください。' },
+      `/proposals/${earlier}`,
+    );
+    const rewritten = await postForm(
+      author,
+      `/proposals/${earlier}`,
+      { ...about('庁内電話の取次を減らす', '課ごとの直通番号を案内する。', '転送が多い。'), intent: 'draft', version: await version(earlier) },
+      `/proposals/${earlier}/edit`,
+    );
     expect(rewritten.status).toBe(303);
     expect(await shownSimilar(office, later)).not.toContain(earlier);
     expect(await stored(later)).not.toContain(earlier);
 
     // and rewritten back: listed again
-    await postForm(author, `/proposals/${earlier}`, { ...about('会議資料のペーパーレス化', 'タブレットで資料を配布する。', '印刷に手間がかかる。'), intent: 'draft', version: await version(earlier) }, `/proposals/${earlier}/edit`);
+    await postForm(
+      author,
+      `/proposals/${earlier}`,
+      { ...about('会議資料のペーパーレス化', 'タブレットで資料を配布する。', '印刷に手間がかかる。'), intent: 'draft', version: await version(earlier) },
+      `/proposals/${earlier}/edit`,
+    );
     expect(await shownSimilar(office, later)).toContain(earlier);
   });
 
   it('leaves other rankings alone when a draft changes (nothing was ranked against it)', async () => {
     const before = (await t.dataSource.query('SELECT value FROM similar_ranking_generation')) as { value: number | string }[];
-    const draft = proposalIdFrom((await postForm(author, '/proposals', { ...about('窓口の案内表示', '表示を増やす。', '迷う人が多い。'), intent: 'draft' }, '/proposals/new')).headers.location);
-    await postForm(author, `/proposals/${draft}`, { ...about('窓口の案内表示を大きくする', '表示を増やす。', '迷う人が多い。'), intent: 'draft', version: await version(draft) }, `/proposals/${draft}/edit`);
+    const draft = proposalIdFrom(
+      (await postForm(author, '/proposals', { ...about('窓口の案内表示', '表示を増やす。', '迷う人が多い。'), intent: 'draft' }, '/proposals/new')).headers
+        .location,
+    );
+    await postForm(
+      author,
+      `/proposals/${draft}`,
+      { ...about('窓口の案内表示を大きくする', '表示を増やす。', '迷う人が多い。'), intent: 'draft', version: await version(draft) },
+      `/proposals/${draft}/edit`,
+    );
     const after = (await t.dataSource.query('SELECT value FROM similar_ranking_generation')) as { value: number | string }[];
     expect(Number(after[0].value)).toBe(Number(before[0].value));
   });

@@ -35,7 +35,11 @@ describe('fiscal-year counters', () => {
   const v = async (id: number) => String((await loadProposal(t, id)).version);
   async function decided(decision: string, title: string): Promise<number> {
     const id = await submitProposal(staff, { title, estimatedHours: '10', estimatedYen: '1000' });
-    await postForm(office, `/proposals/${id}/accept`, { version: await v(id), leadDivisionId: String(shimin.id), dueOn: addDays(jstDateString(new Date()), 5) });
+    await postForm(office, `/proposals/${id}/accept`, {
+      version: await v(id),
+      leadDivisionId: String(shimin.id),
+      dueOn: addDays(jstDateString(new Date()), 5),
+    });
     await postForm(reviewer, `/proposals/${id}/opinion`, { version: await v(id), outcome: 'adopted', opinionText: 'ok' });
     const res = await postForm(office, `/proposals/${id}/decision`, { confirm: 'on', version: await v(id), decision, reason: 'r', answer: 'a' });
     expect(res.status).toBe(303);

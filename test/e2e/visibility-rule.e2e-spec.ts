@@ -49,8 +49,11 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
     personas['reviewer without a division'] = { ...noDivision, divisionId: null };
 
     // every status, and for decided every decision; each with and without routings and colleagues
-    const shapes: { status: ProposalStatus; decision: Decision | null }[] = PROPOSAL_STATUSES.flatMap<{ status: ProposalStatus; decision: Decision | null }>((status) =>
-      status === 'decided' ? DECISIONS.filter((d) => d !== 'continued').map((decision) => ({ status, decision })) : [{ status, decision: status === 'continued' ? 'continued' : null }],
+    const shapes: { status: ProposalStatus; decision: Decision | null }[] = PROPOSAL_STATUSES.flatMap<{ status: ProposalStatus; decision: Decision | null }>(
+      (status) =>
+        status === 'decided'
+          ? DECISIONS.filter((d) => d !== 'continued').map((decision) => ({ status, decision }))
+          : [{ status, decision: status === 'continued' ? 'continued' : null }],
     );
     const ids: number[] = [];
     for (const shape of shapes) {
@@ -88,7 +91,9 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
     let seen = 0;
     for (const [name, viewer] of Object.entries(personas)) {
       const bySql = new Set(
-        (await repository.visibleQuery(viewer).andWhere('p.id IN (:...ids)', { ids }).select('p.id', 'id').getRawMany<{ id: number | string }>()).map((r) => Number(r.id)),
+        (await repository.visibleQuery(viewer).andWhere('p.id IN (:...ids)', { ids }).select('p.id', 'id').getRawMany<{ id: number | string }>()).map((r) =>
+          Number(r.id),
+        ),
       );
       for (const p of mine) {
         const byCode = canView(viewer, await repository.facts(t.dataSource.manager, p));

@@ -101,7 +101,8 @@ const isAlive = (pid: number): boolean => {
 };
 
 /** A number from /proc/<pid>/status (PPid; VmRSS in kB). */
-const statusField = (pid: number, field: 'PPid' | 'VmRSS'): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+const statusField = (pid: number, field: 'PPid' | 'VmRSS'): number =>
+  Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const parentOf = (pid: number): number => statusField(pid, 'PPid');
 
 /** Where a file descriptor points ('' when it closed meanwhile). */
@@ -201,7 +202,11 @@ describe('WORKERS=2: a primary and two workers on one database', () => {
     }
     // (each logs it just after 'started')
     await waitFor('both schedulers', () => events('scheduler_started').length === 2);
-    expect(events('scheduler_started').map((line) => line.pid).sort()).toEqual([...pids].sort());
+    expect(
+      events('scheduler_started')
+        .map((line) => line.pid)
+        .sort(),
+    ).toEqual([...pids].sort());
 
     // Each migration recorded once, and nothing went wrong on the way: two processes migrating at once
     // fail on each other's tables ("already exists") and TypeORM logs an error before it retries.

@@ -24,7 +24,10 @@ export function formBody(fields: FormFields): string {
 /** Posts a form with the agent's CSRF token, read from `tokenPage` (any page of the session with a form). */
 export async function postForm(agent: TestAgent, path: string, fields: FormFields, tokenPage = '/'): Promise<Response> {
   const token = await csrfToken(agent, tokenPage);
-  return agent.post(path).type('form').send(formBody({ _csrf: token, ...fields }));
+  return agent
+    .post(path)
+    .type('form')
+    .send(formBody({ _csrf: token, ...fields }));
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -162,6 +165,9 @@ export function tableRowsRaw(html: string): { tr: string; cells: string[] }[] {
 export async function tryLogin(t: TestApp, login: string, password: string): Promise<{ agent: TestAgent; res: Response }> {
   const agent = request.agent(t.app.getHttpServer());
   const token = await csrfToken(agent, '/login');
-  const res = await agent.post('/login').type('form').send(formBody({ _csrf: token, login, password }));
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send(formBody({ _csrf: token, login, password }));
   return { agent, res };
 }

@@ -58,12 +58,7 @@ export async function attemptLogin(
 }
 
 /** Posts a form with the CSRF token taken from `tokenPage` (default: the dashboard, whose layout has the logout form). */
-export async function postForm(
-  agent: TestAgent,
-  path: string,
-  fields: Record<string, string | string[]>,
-  tokenPage = '/',
-): Promise<Response> {
+export async function postForm(agent: TestAgent, path: string, fields: Record<string, string | string[]>, tokenPage = '/'): Promise<Response> {
   const token = await csrfToken(agent, tokenPage);
   return agent
     .post(path)
@@ -109,12 +104,7 @@ export async function sessionRowCount(t: TestApp): Promise<number> {
 
 /** The stored argon2 hash, which the entity never loads by default. */
 export async function passwordHashOf(t: TestApp, userId: number): Promise<string> {
-  const row = await t.dataSource
-    .getRepository(User)
-    .createQueryBuilder('u')
-    .addSelect('u.passwordHash')
-    .where('u.id = :id', { id: userId })
-    .getOneOrFail();
+  const row = await t.dataSource.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: userId }).getOneOrFail();
   return row.passwordHash;
 }
 

@@ -120,7 +120,10 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     expectRedirect(created, `${tag}: saving the draft`);
     const id = proposalIdFrom(created.headers.location);
     // co-proposers by consent: each colleague named accepts the invitation, so the pages show them as co-proposers
-    for (const login of (options.coproposers ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const login of (options.coproposers ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const colleague = login === 'demo-staff' ? staff : (coproposerAgents[login] ??= await signIn(t, login));
       expectRedirect(await postForm(colleague, `/proposals/${id}/coproposal/accept`, {}, `/proposals/${id}`), `${tag}: ${login} accepting the invitation`);
     }
@@ -130,7 +133,9 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       if (!match) throw new Error(`crawl seed: ${tag}: no upload form on the draft`);
       const png = await by.post(`/proposals/${id}/attachments?_csrf=${match[1]}`).attach('file', PNG, { filename: '窓口の写真.png', contentType: 'image/png' });
       expectRedirect(png, `${tag}: uploading a PNG`);
-      const pdf = await by.post(`/proposals/${id}/attachments?_csrf=${match[1]}`).attach('file', PDF, { filename: '提案資料（最終版）.pdf', contentType: 'application/pdf' });
+      const pdf = await by
+        .post(`/proposals/${id}/attachments?_csrf=${match[1]}`)
+        .attach('file', PDF, { filename: '提案資料（最終版）.pdf', contentType: 'application/pdf' });
       expectRedirect(pdf, `${tag}: uploading a PDF`);
     }
     if (!options.draftOnly) {
@@ -193,7 +198,10 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
   // --- Q03 差戻し
   {
     const id = await propose('Q03', '差戻し', '公用車の予約をウェブで行う');
-    const res = await postConfirmed(office, `/proposals/${id}/return`, { version: await version(id), comment: '効果の見込みを具体的に書いてください。PUBLIC-RETURN-Q03' });
+    const res = await postConfirmed(office, `/proposals/${id}/return`, {
+      version: await version(id),
+      comment: '効果の見込みを具体的に書いてください。PUBLIC-RETURN-Q03',
+    });
     expectRedirect(res, 'Q03: returning');
   }
 
@@ -344,7 +352,9 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     const page = await office.get('/ledger/import');
     const action = /<form method="post" action="(\/ledger\/import\?_csrf=[^"]+)"/.exec(page.text);
     if (!action) throw new Error(`crawl seed: no upload form on /ledger/import (status ${page.status})`);
-    const res = await office.post(action[1].replace(/&amp;/g, '&')).attach('file', Buffer.from(ledger + '\r\n', 'utf8'), { filename: '提案簿.csv', contentType: 'text/csv' });
+    const res = await office
+      .post(action[1].replace(/&amp;/g, '&'))
+      .attach('file', Buffer.from(ledger + '\r\n', 'utf8'), { filename: '提案簿.csv', contentType: 'text/csv' });
     if (res.status >= 400) throw new Error(`crawl seed: ledger import failed with ${res.status}`);
     const imported = await t.dataSource.getRepository(Proposal).find({ order: { id: 'ASC' } });
     const added = imported.filter((p) => !before.has(p.id));

@@ -28,9 +28,7 @@ export type DatabaseSnapshot = Record<string, TableState>;
 /** The application's tables (SQLite: FTS shadow tables included, the virtual table itself not; PostgreSQL: the current schema). */
 export async function tableNames(t: TestApp): Promise<string[]> {
   const rows: { name: string }[] = isPostgres(t)
-    ? await t.dataSource.query(
-        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
-      )
+    ? await t.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
     : // A virtual (FTS) table's rows live in its shadow tables, which are listed and compared themselves.
       await t.dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'`);
   return rows.map((r) => r.name).sort();
@@ -76,7 +74,12 @@ export async function databaseSnapshot(t: TestApp): Promise<DatabaseSnapshot> {
   const [result]: Record<string, string | number | null>[] = await t.dataSource.query(sql);
   const snapshot: DatabaseSnapshot = {};
   tables.forEach((table, i) => {
-    snapshot[table] = { rows: Number(result[`n${i}`]), hash: createHash('sha256').update(String(result[`r${i}`] ?? '')).digest('hex') };
+    snapshot[table] = {
+      rows: Number(result[`n${i}`]),
+      hash: createHash('sha256')
+        .update(String(result[`r${i}`] ?? ''))
+        .digest('hex'),
+    };
   });
   return snapshot;
 }

@@ -76,7 +76,7 @@ export const PAYLOADS: readonly string[] = [
   '<!--',
   '-->',
   '<![CDATA[x]]>',
-  '{{constructor.constructor(\'alert(1)\')()}}',
+  "{{constructor.constructor('alert(1)')()}}",
   '{{#each this}}{{@key}}{{/each}}',
   '{{> csrf}}',
   '{{{body}}}',
@@ -125,7 +125,26 @@ export const PAYLOADS: readonly string[] = [
   '①②③',
 ];
 
-const JAPANESE_WORDS = ['提案', '窓口', '改善', '市民課', '業務', '削減', '電子化', 'ペーパーレス', '効率', '住民票', 'の', 'を', 'に', '、', '。', '\n', '\r\n', ' '];
+const JAPANESE_WORDS = [
+  '提案',
+  '窓口',
+  '改善',
+  '市民課',
+  '業務',
+  '削減',
+  '電子化',
+  'ペーパーレス',
+  '効率',
+  '住民票',
+  'の',
+  'を',
+  'に',
+  '、',
+  '。',
+  '\n',
+  '\r\n',
+  ' ',
+];
 
 const hostileUnit: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...PAYLOADS) },
@@ -192,7 +211,19 @@ export const dateLike: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: -400, max: 400 }).map((days) => `@@date:${days}@@`) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('2025-02-30', '2025-13-01', '0000-00-00', '9999-12-31', '2025-1-1', '２０２５-０１-０１', '2025-01-01T00:00', '2025/04/01', '令和7年4月1日', '1900-01-01', '+002025-01-01'),
+    arbitrary: fc.constantFrom(
+      '2025-02-30',
+      '2025-13-01',
+      '0000-00-00',
+      '9999-12-31',
+      '2025-1-1',
+      '２０２５-０１-０１',
+      '2025-01-01T00:00',
+      '2025/04/01',
+      '令和7年4月1日',
+      '1900-01-01',
+      '+002025-01-01',
+    ),
   },
   { weight: 1, arbitrary: hostileString },
 );
@@ -339,7 +370,10 @@ export const RAW_FRAGMENTS: readonly string[] = [
   'a=1&'.repeat(1001), // over parameterLimit → 413
 ];
 
-const rawFragments = fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...RAW_FRAGMENTS), { minLength: 1, maxLength: 4 }) });
+const rawFragments = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<string[]>([]) },
+  { weight: 1, arbitrary: fc.array(fc.constantFrom(...RAW_FRAGMENTS), { minLength: 1, maxLength: 4 }) },
+);
 
 /**
  * A form as its page would send it, with hostile content. Half the time it is a clean submission
@@ -349,14 +383,20 @@ const rawFragments = fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>([]) 
  */
 export function describedForm(specs: FieldSpecs): fc.Arbitrary<FormInput> {
   const names = Object.keys(specs);
-  const clean = fc.tuple(...names.map((name) => specs[name].map((v): Fields => [[name, v]]))).map(
-    (parts): FormInput => ({ kind: 'form', fields: parts.flat(), encoding: 'form', csrf: 'body', raw: [], variant: 0 }),
-  );
+  const clean = fc
+    .tuple(...names.map((name) => specs[name].map((v): Fields => [[name, v]])))
+    .map((parts): FormInput => ({ kind: 'form', fields: parts.flat(), encoding: 'form', csrf: 'body', raw: [], variant: 0 }));
   const field = (name: string, spec: fc.Arbitrary<Value>) =>
     fc.oneof(
       { weight: 12, arbitrary: spec.map((v): Fields => [[name, v]]) },
       { weight: 2, arbitrary: hostileValue.map((v): Fields => [[name, v]]) },
-      { weight: 1, arbitrary: fc.tuple(spec, spec).map(([a, b]): Fields => [[name, a], [name, b]]) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(spec, spec).map(([a, b]): Fields => [
+          [name, a],
+          [name, b],
+        ]),
+      },
       { weight: 1, arbitrary: fc.constant<Fields>([]) },
     );
   const extras = fc.oneof(
@@ -364,8 +404,22 @@ export function describedForm(specs: FieldSpecs): fc.Arbitrary<FormInput> {
     { weight: 1, arbitrary: fc.array(fc.tuple(hostileKey, hostileValue), { minLength: 1, maxLength: 3 }) },
   );
   const messy = fc
-    .record({ known: fc.tuple(...names.map((name) => field(name, specs[name]))), extras, encoding: ENCODINGS, csrf: CSRF_MODES, raw: rawFragments, variant: fc.nat(99) })
-    .map(({ known: parts, extras: more, encoding, csrf, raw, variant }): FormInput => ({ kind: 'form', fields: [...parts.flat(), ...more], encoding, csrf, raw, variant }));
+    .record({
+      known: fc.tuple(...names.map((name) => field(name, specs[name]))),
+      extras,
+      encoding: ENCODINGS,
+      csrf: CSRF_MODES,
+      raw: rawFragments,
+      variant: fc.nat(99),
+    })
+    .map(({ known: parts, extras: more, encoding, csrf, raw, variant }): FormInput => ({
+      kind: 'form',
+      fields: [...parts.flat(), ...more],
+      encoding,
+      csrf,
+      raw,
+      variant,
+    }));
   return fc.oneof({ weight: 2, arbitrary: clean }, { weight: 1, arbitrary: messy });
 }
 
@@ -431,8 +485,7 @@ export function percentEncode(text: string): string {
     const cp = ch.codePointAt(0)!;
     if (/^[A-Za-z0-9\-_.~]$/.test(ch)) out += ch;
     else {
-      const bytes =
-        cp >= 0xd800 && cp <= 0xdfff ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)] : [...Buffer.from(ch, 'utf8')];
+      const bytes = cp >= 0xd800 && cp <= 0xdfff ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)] : [...Buffer.from(ch, 'utf8')];
       for (const b of bytes) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
     }
   }
@@ -463,7 +516,22 @@ export function jsonText(value: Value): string {
   return `{${value.entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`;
 }
 
-const BROKEN_JSON = ['{', '{"a":', '[1,2', '"just a string"', 'null', '1e999', '[]', 'true', '{"a":1}}', '\u0000', '{"__proto__":', '['.repeat(5000), '{"a":"\\ud800"}', '{"a":"\\u0000"}'];
+const BROKEN_JSON = [
+  '{',
+  '{"a":',
+  '[1,2',
+  '"just a string"',
+  'null',
+  '1e999',
+  '[]',
+  'true',
+  '{"a":1}}',
+  '\u0000',
+  '{"__proto__":',
+  '['.repeat(5000),
+  '{"a":"\\ud800"}',
+  '{"a":"\\u0000"}',
+];
 const BAD_CHARSETS = ['utf-16', 'koi8-r', 'bogus', 'utf-7', 'iso-8859-1', 'UTF-8; charset=latin1'];
 
 export interface WireRequest {
@@ -581,7 +649,8 @@ export function encodeMultipart(input: MultipartInput, token: string): WireReque
   const query: Record<string, string> = {};
   if (input.csrf === 'query') query._csrf = token;
   if (input.csrf === 'wrong') query._csrf = token.slice(0, -2) + 'zz';
-  const parts = input.csrf === 'field' ? [{ headers: ['Content-Disposition: form-data; name="_csrf"'], body: Buffer.from(token) }, ...input.parts] : input.parts;
+  const parts =
+    input.csrf === 'field' ? [{ headers: ['Content-Disposition: form-data; name="_csrf"'], body: Buffer.from(token) }, ...input.parts] : input.parts;
   const used = input.mismatched ? input.boundary + 'X' : input.boundary;
   const declared: Record<MultipartContentType, string> = {
     ok: `multipart/form-data; boundary=${input.boundary}`,
@@ -674,18 +743,39 @@ const brokenPart: fc.Arbitrary<Part> = fc.oneof(
   fc.constant<Part>({ headers: ['Content-Disposition: form-data; filename="no-name.png"'], body: PNG_MAGIC }),
   fc.constant<Part>({ headers: ['this is not a header'], body: Buffer.from('x') }),
   fc.constant<Part>({ headers: ['Content-Disposition: attachment; name="file"'], body: PNG_MAGIC }),
-  fc.integer({ min: 1_000, max: 100_000 }).map((n): Part => ({ headers: [`Content-Disposition: form-data; name="huge"`, `X-Huge: ${'h'.repeat(n)}`], body: Buffer.from('x') })),
+  fc
+    .integer({ min: 1_000, max: 100_000 })
+    .map((n): Part => ({ headers: [`Content-Disposition: form-data; name="huge"`, `X-Huge: ${'h'.repeat(n)}`], body: Buffer.from('x') })),
   fc.constant<Part>({ headers: [`Content-Disposition: form-data; name="${'n'.repeat(20_000)}"`], body: Buffer.from('x') }),
-  fc.constant<Part>({ headers: ['Content-Disposition: form-data; name="file"; filename="big.bin"', 'Content-Transfer-Encoding: base64'], body: Buffer.from('%%%') }),
+  fc.constant<Part>({
+    headers: ['Content-Disposition: form-data; name="file"; filename="big.bin"', 'Content-Transfer-Encoding: base64'],
+    body: Buffer.from('%%%'),
+  }),
 );
 
 export function multipartInput(spec: MultipartSpec): fc.Arbitrary<MultipartInput> {
   const content = spec.content ? spec.content.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)) : fileContent(spec.maxBytes);
   const filePart = fc
     .record({
-      name: fc.oneof({ weight: 8, arbitrary: fc.constant(spec.fileField) }, { weight: 1, arbitrary: fc.constantFrom('files', `${spec.fileField}[]`, '', 'other') }, { weight: 1, arbitrary: hostileKey }),
+      name: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(spec.fileField) },
+        { weight: 1, arbitrary: fc.constantFrom('files', `${spec.fileField}[]`, '', 'other') },
+        { weight: 1, arbitrary: hostileKey },
+      ),
       filename: fc.oneof({ weight: 8, arbitrary: fileName.map((n): string | null => n) }, { weight: 1, arbitrary: fc.constant(null) }),
-      type: fc.option(fc.constantFrom('application/pdf', 'image/png', 'text/html', 'application/octet-stream', 'application/x-msdownload', 'text/csv', '', 'image/png; charset="<script>"'), { nil: undefined }),
+      type: fc.option(
+        fc.constantFrom(
+          'application/pdf',
+          'image/png',
+          'text/html',
+          'application/octet-stream',
+          'application/x-msdownload',
+          'text/csv',
+          '',
+          'image/png; charset="<script>"',
+        ),
+        { nil: undefined },
+      ),
       style: fc.nat(11),
       body: content,
     })
@@ -695,13 +785,17 @@ export function multipartInput(spec: MultipartSpec): fc.Arbitrary<MultipartInput
     }));
   const fieldSpecs = Object.entries(spec.fields ?? {});
   const plausibleField = fieldSpecs.length
-    ? fc.constantFrom(...fieldSpecs).chain(([name, arb]) => arb.map((v): Part => ({ headers: [dispositionFor(name, null, 0)], body: Buffer.from(String(v), 'utf8') })))
+    ? fc
+        .constantFrom(...fieldSpecs)
+        .chain(([name, arb]) => arb.map((v): Part => ({ headers: [dispositionFor(name, null, 0)], body: Buffer.from(String(v), 'utf8') })))
     : fc.constant<Part>({ headers: [dispositionFor('note', null, 0)], body: Buffer.from('x') });
   const textPart = fc.oneof(
     { weight: 3, arbitrary: plausibleField },
     {
       weight: 2,
-      arbitrary: fc.tuple(hostileKey, hostileString).map(([name, value]): Part => ({ headers: [dispositionFor(name.replace(/[\r\n]/g, ''), null, 0)], body: Buffer.from(value, 'utf8') })),
+      arbitrary: fc
+        .tuple(hostileKey, hostileString)
+        .map(([name, value]): Part => ({ headers: [dispositionFor(name.replace(/[\r\n]/g, ''), null, 0)], body: Buffer.from(value, 'utf8') })),
     },
   );
   const part = fc.oneof({ weight: 6, arbitrary: filePart }, { weight: 3, arbitrary: textPart }, { weight: 1, arbitrary: brokenPart });
@@ -710,9 +804,11 @@ export function multipartInput(spec: MultipartSpec): fc.Arbitrary<MultipartInput
     .record({ filename: fileName, type: fc.constantFrom('application/pdf', 'image/png', 'text/csv', 'application/octet-stream'), body: content })
     .map(({ filename, type, body }): Part => ({ headers: [dispositionFor(spec.fileField, filename, 0), `Content-Type: ${type}`], body }));
   const cleanFields = fieldSpecs.length
-    ? fc.subarray(fieldSpecs).chain((chosen) =>
-        fc.tuple(...chosen.map(([name, arb]) => arb.map((v): Part => ({ headers: [dispositionFor(name, null, 0)], body: Buffer.from(String(v), 'utf8') })))),
-      )
+    ? fc
+        .subarray(fieldSpecs)
+        .chain((chosen) =>
+          fc.tuple(...chosen.map(([name, arb]) => arb.map((v): Part => ({ headers: [dispositionFor(name, null, 0)], body: Buffer.from(String(v), 'utf8') })))),
+        )
     : fc.constant<Part[]>([]);
   const parts = fc.oneof(
     { weight: 8, arbitrary: fc.tuple(cleanFields, cleanFile).map(([fields, file]) => [...fields, file]) },
@@ -723,15 +819,27 @@ export function multipartInput(spec: MultipartSpec): fc.Arbitrary<MultipartInput
   return fc.record({
     kind: fc.constant<'multipart'>('multipart'),
     parts,
-    boundary: fc.oneof({ weight: 5, arbitrary: fc.constant('----WebKitFormBoundary7MA4YWxkTrZu0gW') }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9'()+_,\-./:=?]{1,70}$/) }),
+    boundary: fc.oneof(
+      { weight: 5, arbitrary: fc.constant('----WebKitFormBoundary7MA4YWxkTrZu0gW') },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9'()+_,\-./:=?]{1,70}$/) },
+    ),
     mismatched: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     contentType: fc.oneof(
       { weight: 24, arbitrary: fc.constant<MultipartContentType>('ok') },
-      { weight: 1, arbitrary: fc.constantFrom<MultipartContentType>('no-boundary', 'quoted-boundary', 'empty-boundary', 'long-boundary', 'text-plain', 'form', 'mixed') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<MultipartContentType>('no-boundary', 'quoted-boundary', 'empty-boundary', 'long-boundary', 'text-plain', 'form', 'mixed'),
+      },
     ),
-    closing: fc.oneof({ weight: 10, arbitrary: fc.constant<Closing>('ok') }, { weight: 2, arbitrary: fc.constantFrom<Closing>('missing', 'truncated', 'no-crlf', 'garbage') }),
+    closing: fc.oneof(
+      { weight: 10, arbitrary: fc.constant<Closing>('ok') },
+      { weight: 2, arbitrary: fc.constantFrom<Closing>('missing', 'truncated', 'no-crlf', 'garbage') },
+    ),
     preamble: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('preamble\r\n', '\r\n', '--\r\n', '\u0000\u00ff') }),
-    csrf: fc.oneof({ weight: 20, arbitrary: fc.constant<'query'>('query') }, { weight: 1, arbitrary: fc.constantFrom<'missing' | 'wrong' | 'field'>('missing', 'wrong', 'field') }),
+    csrf: fc.oneof(
+      { weight: 20, arbitrary: fc.constant<'query'>('query') },
+      { weight: 1, arbitrary: fc.constantFrom<'missing' | 'wrong' | 'field'>('missing', 'wrong', 'field') },
+    ),
   });
 }
 
@@ -766,8 +874,14 @@ export function csvFile(spec: CsvSpec): fc.Arbitrary<Buffer> {
       header: headerLine,
       rows: fc.array(row, { minLength: 1, maxLength: 6 }),
       newline: fc.constantFrom('\r\n', '\n', '\r'),
-      encoding: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('utf8', 'utf8-bom', 'cp932') }, { weight: 1, arbitrary: fc.constantFrom('utf16le-bom', 'garbage') }),
-      tail: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('"unterminated', ',,,,,,,,,,,,,,,', '\u0000', 'a"b,c') }),
+      encoding: fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom('utf8', 'utf8-bom', 'cp932') },
+        { weight: 1, arbitrary: fc.constantFrom('utf16le-bom', 'garbage') },
+      ),
+      tail: fc.oneof(
+        { weight: 6, arbitrary: fc.constant('') },
+        { weight: 1, arbitrary: fc.constantFrom('"unterminated', ',,,,,,,,,,,,,,,', '\u0000', 'a"b,c') },
+      ),
     })
     .map(({ header, rows, newline, encoding, tail }) => {
       const lines = [header.map((h: string) => csvCell(h, false)).join(',')];

@@ -9,7 +9,10 @@ import { createUser, csrfToken, signIn } from './users';
 /** Posts a form the way a browser would: with the session's CSRF token. */
 export async function postForm(agent: TestAgent, path: string, fields: Record<string, string | string[]>, tokenFrom = '/') {
   const token = await csrfToken(agent, tokenFrom);
-  return agent.post(path).type('form').send({ ...fields, _csrf: token });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf: token });
 }
 
 /** Posts an irreversible action (取下げ, 不受理, 差戻し, 採否の決定 …) with its confirmation box ticked. */
@@ -89,14 +92,22 @@ export async function advance(
     const current = (await loadProposal(t, id)).status;
     if (step === 'under_review' && current === 'submitted') {
       const dueOn = options.dueOn ?? addDays(jstDateString(new Date()), 30);
-      expectDone(await postForm(actors.office, `/proposals/${id}/accept`, { version: await version(), leadDivisionId: String(actors.divisionId), dueOn, comment: '' }), 'accept');
+      expectDone(
+        await postForm(actors.office, `/proposals/${id}/accept`, { version: await version(), leadDivisionId: String(actors.divisionId), dueOn, comment: '' }),
+        'accept',
+      );
     }
     if (step === 'awaiting_decision' && current !== 'awaiting_decision' && current !== 'decided') {
       const opinion = { version: await version(), outcome: 'adopted', opinionText: options.opinionText ?? '所管課として実施可能と考えます。' };
       expectDone(await postForm(actors.reviewer, `/proposals/${id}/opinion`, opinion), 'opinion');
     }
     if (step === 'decided') {
-      const decision = { version: await version(), decision: options.decision ?? 'adopted', reason: options.reason ?? '効果が見込める', answer: options.answer ?? '採用します。' };
+      const decision = {
+        version: await version(),
+        decision: options.decision ?? 'adopted',
+        reason: options.reason ?? '効果が見込める',
+        answer: options.answer ?? '採用します。',
+      };
       expectDone(await postForm(actors.office, `/proposals/${id}/decision`, { ...decision, confirm: 'on' }), 'decision');
     }
   }

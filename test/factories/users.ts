@@ -17,9 +17,7 @@ export async function createUser(
   input: { roles: Role[]; login?: string; name?: string; divisionCode?: string; password?: string; mustChangePassword?: boolean },
 ): Promise<User> {
   sequence += 1;
-  const division = input.divisionCode
-    ? await t.app.get(OrganizationService).findCurrentDivisionByCode(input.divisionCode)
-    : null;
+  const division = input.divisionCode ? await t.app.get(OrganizationService).findCurrentDivisionByCode(input.divisionCode) : null;
   if (input.divisionCode && !division) throw new Error(`no division ${input.divisionCode}`);
   return t.app.get(UsersService).createWithPassword(
     {

@@ -10,7 +10,16 @@ function collector(): { stream: Writable; writes: string[]; lines: () => Record<
       callback();
     },
   });
-  return { stream, writes, lines: () => writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    stream,
+    writes,
+    lines: () =>
+      writes
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('AppLogger', () => {

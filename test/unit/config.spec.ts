@@ -98,12 +98,9 @@ describe('loadConfig', () => {
       expect(config.database).toEqual({ type: 'sqlite', path: resolve('var/other.sqlite') });
     });
 
-    it.each(['postgres://tane@db:5432/tane', 'postgresql://tane:pw@localhost/tane?sslmode=require'])(
-      'selects PostgreSQL for DATABASE_URL=%s',
-      (url) => {
-        expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: url }).database).toEqual({ type: 'postgres', url });
-      },
-    );
+    it.each(['postgres://tane@db:5432/tane', 'postgresql://tane:pw@localhost/tane?sslmode=require'])('selects PostgreSQL for DATABASE_URL=%s', (url) => {
+      expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: url }).database).toEqual({ type: 'postgres', url });
+    });
 
     it('trims DATABASE_URL', () => {
       expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: '  postgres://db/tane \n' }).database).toEqual({
@@ -210,10 +207,13 @@ describe('loadConfig', () => {
       expect(loadConfig({ SESSION_SECRET: SECRET, WORKERS: value }).workers).toBe(workers);
     });
 
-    it.each(['0', '-1', '1.5', 'two', 'auto', ' 2', '2 ', '1e2', String(MAX_WORKERS + 1)])('refuses WORKERS=%j with a Japanese message naming it and the value', (value) => {
-      const message = configError({ SESSION_SECRET: SECRET, WORKERS: value }).message;
-      expect(message).toBe(`WORKERS は 1〜${MAX_WORKERS} の整数で指定してください（現在の値: "${value}"）`);
-    });
+    it.each(['0', '-1', '1.5', 'two', 'auto', ' 2', '2 ', '1e2', String(MAX_WORKERS + 1)])(
+      'refuses WORKERS=%j with a Japanese message naming it and the value',
+      (value) => {
+        const message = configError({ SESSION_SECRET: SECRET, WORKERS: value }).message;
+        expect(message).toBe(`WORKERS は 1〜${MAX_WORKERS} の整数で指定してください（現在の値: "${value}"）`);
+      },
+    );
   });
 
   describe('session secret', () => {

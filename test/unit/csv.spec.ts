@@ -3,7 +3,12 @@ import { csvPreamble, encodeCsv, encodeCsvChunk, toCsv } from '../../src/reports
 
 describe('toCsv (RFC 4180, for Excel)', () => {
   it('joins cells with commas and ends every line, the last included, with CRLF', () => {
-    expect(toCsv([['年度', '提案件数'], [2018, 514]])).toBe('年度,提案件数\r\n2018,514\r\n');
+    expect(
+      toCsv([
+        ['年度', '提案件数'],
+        [2018, 514],
+      ]),
+    ).toBe('年度,提案件数\r\n2018,514\r\n');
     expect(toCsv([])).toBe('');
   });
 
@@ -67,7 +72,11 @@ describe('toCsv (RFC 4180, for Excel)', () => {
   });
 
   it('joins rows built in pieces into the same CSV as built at once', () => {
-    const rows = [['a', 1], ['b,c', 2], ['d\ne', null]];
+    const rows = [
+      ['a', 1],
+      ['b,c', 2],
+      ['d\ne', null],
+    ];
     expect(toCsv(rows.slice(0, 1)) + toCsv(rows.slice(1))).toBe(toCsv(rows));
   });
 });

@@ -2,8 +2,7 @@ import { QueryFailedError } from 'typeorm';
 import { databaseFault, DatabaseFaultKind } from '../../src/database/database-errors';
 
 /** What node-sqlite3 passes to a callback: an Error with the primary result code's name and number. */
-const sqliteError = (code: string, errno: number, text: string) =>
-  Object.assign(new Error(`${code}: ${text}`), { code, errno });
+const sqliteError = (code: string, errno: number, text: string) => Object.assign(new Error(`${code}: ${text}`), { code, errno });
 
 /** What pg rejects with: an Error carrying the SQLSTATE. */
 const pgError = (code: string, text: string) => Object.assign(new Error(text), { code, severity: 'ERROR' });
@@ -20,7 +19,11 @@ describe('databaseFault', () => {
     ['SQLite I/O error', sqliteError('SQLITE_IOERR', 10, 'disk I/O error'), 'io_error'],
     ['SQLite extended I/O error name', sqliteError('SQLITE_IOERR_WRITE', 778, 'disk I/O error'), 'io_error'],
     ['SQLite extended busy name', sqliteError('SQLITE_BUSY_SNAPSHOT', 517, 'database is locked'), 'busy'],
-    ['SQLite extended read-only name (the file was replaced)', sqliteError('SQLITE_READONLY_DBMOVED', 1032, 'attempt to write a readonly database'), 'read_only'],
+    [
+      'SQLite extended read-only name (the file was replaced)',
+      sqliteError('SQLITE_READONLY_DBMOVED', 1032, 'attempt to write a readonly database'),
+      'read_only',
+    ],
     ['PostgreSQL lock_not_available', pgError('55P03', 'canceling statement due to lock timeout'), 'busy'],
     ['PostgreSQL serialization_failure', pgError('40001', 'could not serialize access due to concurrent update'), 'busy'],
     ['PostgreSQL deadlock_detected', pgError('40P01', 'deadlock detected'), 'busy'],

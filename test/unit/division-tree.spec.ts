@@ -139,10 +139,7 @@ describe('flattenDivisionTree', () => {
   });
 
   it('lets a bureau hold a section directly', () => {
-    const rows = flattenDivisionTree([
-      division({ id: 1, name: '中央区', kind: 'bureau' }),
-      division({ id: 2, name: '区民課', kind: 'section', parentId: 1 }),
-    ]);
+    const rows = flattenDivisionTree([division({ id: 1, name: '中央区', kind: 'bureau' }), division({ id: 2, name: '区民課', kind: 'section', parentId: 1 })]);
     expect(summary(rows)).toEqual([
       [1, 0, '中央区'],
       [2, 1, '中央区 > 区民課'],

@@ -106,8 +106,18 @@ describe('generate-data: fiscal years', () => {
     const times = Array.from({ length: 5000 }, () => workingTime(rng, from, to));
     expect(times.every((t) => t >= from && t < to && fiscalYearOf(new Date(t)) === 2018)).toBe(true);
     const jst = times.map((t) => new Date(t + 9 * 3_600_000));
-    expect(share(jst.map((d) => [d]), ([d]) => [0, 6].includes((d as Date).getUTCDay()))).toBeLessThan(0.1);
-    expect(share(jst.map((d) => [d]), ([d]) => (d as Date).getUTCHours() >= 8 && (d as Date).getUTCHours() < 18)).toBeGreaterThan(0.9);
+    expect(
+      share(
+        jst.map((d) => [d]),
+        ([d]) => [0, 6].includes((d as Date).getUTCDay()),
+      ),
+    ).toBeLessThan(0.1);
+    expect(
+      share(
+        jst.map((d) => [d]),
+        ([d]) => (d as Date).getUTCHours() >= 8 && (d as Date).getUTCHours() < 18,
+      ),
+    ).toBeGreaterThan(0.9);
   });
 });
 
@@ -227,10 +237,15 @@ describe('generate-data: proposals', () => {
       else expect(decision).toBeNull();
       expect(p[PC.not_accepted_reason] !== null).toBe(status === 'not_accepted');
       expect(p[PC.decided_at] !== null).toBe(['decided', 'continued', 'not_accepted'].includes(status as string));
-      const expectedTrack = decision === 'already_implemented' ? ['implemented'] : ['adopted', 'partially_adopted'].includes(decision as string) && status === 'decided' ? ['not_started', 'in_progress', 'implemented', 'abandoned'] : [null];
+      const expectedTrack =
+        decision === 'already_implemented'
+          ? ['implemented']
+          : ['adopted', 'partially_adopted'].includes(decision as string) && status === 'decided'
+            ? ['not_started', 'in_progress', 'implemented', 'abandoned']
+            : [null];
       expect(expectedTrack).toContain(p[PC.implementation_status]);
       expect(p[PC.implemented_on] !== null).toBe(p[PC.implementation_status] === 'implemented');
-      if (p[PC.implemented_on]) expect(p[PC.implemented_on] as string <= '2026-11-22').toBe(true);
+      if (p[PC.implemented_on]) expect((p[PC.implemented_on] as string) <= '2026-11-22').toBe(true);
       expect((p[PC.title] as string).length).toBeLessThanOrEqual(100);
     }
     expect(year.proposals[0]).toHaveLength(PROPOSAL_COLUMNS.length);
@@ -260,7 +275,13 @@ describe('generate-data: SQL text', () => {
 
   it('builds multi-row INSERT statements of the given size', () => {
     const builder = new InsertBuilder({ name: 't', columns: ['a', 'b'], kinds: {} }, 'sqlite', 2);
-    expect(builder.add([[1, 'x'], [2, null], [3, "o'k"]])).toEqual([`INSERT INTO t ("a", "b") VALUES (1,'x'),(2,NULL)`]);
+    expect(
+      builder.add([
+        [1, 'x'],
+        [2, null],
+        [3, "o'k"],
+      ]),
+    ).toEqual([`INSERT INTO t ("a", "b") VALUES (1,'x'),(2,NULL)`]);
     expect(builder.take()).toBe(`INSERT INTO t ("a", "b") VALUES (3,'o''k')`);
     expect(builder.take()).toBeNull();
   });

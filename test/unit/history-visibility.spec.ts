@@ -8,7 +8,10 @@ describe('history visibility', () => {
   });
 
   it('keeps an opinion (outcome and text) and the office comments and reasons internal', () => {
-    const internalComment = Object.entries(HISTORY_VISIBILITY).filter(([, rule]) => rule.comment === 'internal').map(([action]) => action).sort();
+    const internalComment = Object.entries(HISTORY_VISIBILITY)
+      .filter(([, rule]) => rule.comment === 'internal')
+      .map(([action]) => action)
+      .sort();
     expect(internalComment).toEqual(['accept', 'continue', 'correct_decision', 'decide', 'give_opinion', 'reroute']);
     expect(HISTORY_VISIBILITY.give_opinion.detail).toBe('internal');
     // written for the proposer
@@ -33,7 +36,9 @@ describe('history visibility', () => {
 
 describe('the stage indicator', () => {
   const states = (status: string, decision: string | null = null, implementationStatus: string | null = null) =>
-    proposalStages({ status, decision, implementationStatus } as Parameters<typeof proposalStages>[0]).map((s) => `${s.label}:${s.state}`).join(' ');
+    proposalStages({ status, decision, implementationStatus } as Parameters<typeof proposalStages>[0])
+      .map((s) => `${s.label}:${s.state}`)
+      .join(' ');
 
   it.each([
     ['draft', null, null, '提出:current 受理・回付:todo 意見:todo 採否:todo 実施:todo'],

@@ -41,10 +41,7 @@ describe('pageNumber', () => {
     expect(pageNumber(value)).toBe(expected);
   });
 
-  it.each(['0', '-1', '', 'abc', '1000000', '1.5', '02', ' 2', '2e2', undefined, null, 3, ['2'], { page: '2' }])(
-    'reads %j as page 1',
-    (value) => {
-      expect(pageNumber(value)).toBe(1);
-    },
-  );
+  it.each(['0', '-1', '', 'abc', '1000000', '1.5', '02', ' 2', '2e2', undefined, null, 3, ['2'], { page: '2' }])('reads %j as page 1', (value) => {
+    expect(pageNumber(value)).toBe(1);
+  });
 });

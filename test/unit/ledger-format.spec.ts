@@ -7,7 +7,9 @@ import {
   parseCsv,
   parseLedgerDate,
   readLedger,
-  validateLedgerRow, unguardFormula } from '../../src/ledger/ledger-format';
+  validateLedgerRow,
+  unguardFormula,
+} from '../../src/ledger/ledger-format';
 
 const TODAY = '2025-03-31';
 const HEADER = LEDGER_COLUMNS.join(',');
@@ -309,7 +311,7 @@ describe('one ledger row', () => {
     [{ 提案番号: 'X'.repeat(21) }, '提案番号: 提案番号は20文字以内にしてください（21文字）'],
     [{ 提出日: '' }, '提出日: 提出日がありません'],
     [{ 提出日: 'H29.13.1' }, '提出日: 日付として読めません（「H29.13.1」）'],
-    [{ 提出日: '2099-04-01', 実施日: '' , 実施状況: '', 採否: '' }, '提出日: 未来の日付です（「2099-04-01」）'],
+    [{ 提出日: '2099-04-01', 実施日: '', 実施状況: '', 採否: '' }, '提出日: 未来の日付です（「2099-04-01」）'],
     [{ 件名: '' }, '件名: 件名がありません'],
     [{ 件名: 'あ'.repeat(101) }, '件名: 件名は100文字以内にしてください（101文字）'],
     [{ 提案内容: 'あ'.repeat(4001) }, '提案内容: 提案内容は4000文字以内にしてください（4001文字）'],
@@ -318,7 +320,10 @@ describe('one ledger row', () => {
     [{ 実施状況: '完了', 実施日: '' }, '実施状況: 「完了」は実施状況として使えません（未着手・実施中・実施済・断念、または空欄）'],
     [{ 採否: '不採用', 実施状況: '実施中', 実施日: '' }, '実施状況: 実施状況は採否が「採用」「一部採用」「既実施」のときだけ入力できます（採否: 不採用）'],
     [{ 採否: '', 実施状況: '実施済' }, '実施状況: 実施状況は採否が「採用」「一部採用」「既実施」のときだけ入力できます（採否: 空欄）'],
-    [{ 採否: '既実施', 実施状況: '実施中', 実施日: '' }, '実施状況: 既実施の提案は実施済として数えるため、実施状況は「実施済」か空欄にしてください（「実施中」）'],
+    [
+      { 採否: '既実施', 実施状況: '実施中', 実施日: '' },
+      '実施状況: 既実施の提案は実施済として数えるため、実施状況は「実施済」か空欄にしてください（「実施中」）',
+    ],
     [{ 実施日: '' }, '実施日: 実施状況が「実施済」のときは実施日を入力してください'],
     [{ 実施日: '令和元年4月30日' }, '実施日: 「令和元年4月30日」という日付はありません（令和は2019年5月1日からです。それより前は平成です）'],
     [{ 実施日: '2099-01-01' }, '実施日: 未来の日付です（「2099-01-01」）'],
@@ -343,7 +348,9 @@ describe('one ledger row', () => {
   });
 
   it('normalizes what is compared (NFKC, trimmed) and keeps what people wrote', () => {
-    const { record } = check(row({ 提案番号: '　Ｈ２９－００１　', 提案者所属: ' ４１１ ', 所管課: '', 件名: ' 窓口の\r\n案内表示 ', 提案内容: '一行目\r\n二行目\r\n' }));
+    const { record } = check(
+      row({ 提案番号: '　Ｈ２９－００１　', 提案者所属: ' ４１１ ', 所管課: '', 件名: ' 窓口の\r\n案内表示 ', 提案内容: '一行目\r\n二行目\r\n' }),
+    );
     expect(record).toMatchObject({ number: 'H29-001', proposerDivision: '411', leadDivision: null, title: '窓口の 案内表示', proposalText: '一行目\n二行目' });
   });
 
@@ -373,13 +380,7 @@ describe('a whole ledger file', () => {
   const line = (fields: string[]) => fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
 
   it('reads every row, skipping blank lines, with the physical line of each row', () => {
-    const text = [
-      HEADER,
-      line(row({ 提案番号: 'A-1', 提案内容: '一行目\r\n二行目\r\n三行目' })),
-      '',
-      ',,,,,,,,',
-      line(row({ 提案番号: 'A-2' })),
-    ].join('\r\n');
+    const text = [HEADER, line(row({ 提案番号: 'A-1', 提案内容: '一行目\r\n二行目\r\n三行目' })), '', ',,,,,,,,', line(row({ 提案番号: 'A-2' }))].join('\r\n');
     const parsed = read(text + '\r\n');
     expect(parsed.issues).toEqual([]);
     expect(parsed.rowCount).toBe(2);
@@ -433,7 +434,9 @@ describe('a whole ledger file', () => {
   });
 
   it('keeps what the database checks need of every row, bad rows too', () => {
-    const parsed = read([HEADER, line(row({ 提案番号: 'K-1', 提出日: 'H29.13.1', 提案者所属: ' 区民課 ', 所管課: '' })), line(row({ 提案番号: 'K-2' }))].join('\n'));
+    const parsed = read(
+      [HEADER, line(row({ 提案番号: 'K-1', 提出日: 'H29.13.1', 提案者所属: ' 区民課 ', 所管課: '' })), line(row({ 提案番号: 'K-2' }))].join('\n'),
+    );
     expect(parsed.records.map((r) => r.number)).toEqual(['K-2']);
     expect(parsed.rows).toEqual([
       { line: 2, number: 'K-1', submittedOn: null, proposerDivision: '区民課', leadDivision: null },
@@ -463,8 +466,7 @@ describe('formula guard from our own export', () => {
 });
 
 describe('control characters in ledger text', () => {
-  const row = (title: string, text: string) =>
-    validateLedgerRow(['X-1', '2020-05-01', title, text, '411', '', '', '', ''], 2, { today: '2026-01-01' });
+  const row = (title: string, text: string) => validateLedgerRow(['X-1', '2020-05-01', title, text, '411', '', '', '', ''], 2, { today: '2026-01-01' });
   it('refuses NUL and other control characters in 件名 and 提案内容, keeps line breaks and tabs in 提案内容', () => {
     expect(row('件名\u0000', '本文').issues.map((i) => i.column)).toEqual(['件名']);
     expect(row('件名', '本文\u0000です').issues.map((i) => i.column)).toEqual(['提案内容']);

@@ -1,13 +1,4 @@
-import {
-  ADDRESS_LOGIN_RULE,
-  ADDRESS_RULE,
-  bucketsFor,
-  DEVICE_RULE,
-  LOGIN_RULE,
-  lookBack,
-  retryAt,
-  WindowRule,
-} from '../../src/auth/login-throttle-rules';
+import { ADDRESS_LOGIN_RULE, ADDRESS_RULE, bucketsFor, DEVICE_RULE, LOGIN_RULE, lookBack, retryAt, WindowRule } from '../../src/auth/login-throttle-rules';
 
 const MINUTE = 60_000;
 const NOW = 1_750_000_000_000;

@@ -47,9 +47,7 @@ decided correct_decision office decided
 const expected = new Map(ALLOWED.map(([from, action, actor, to]) => [`${from} ${action} ${actor}`, to]));
 
 describe('proposal state machine', () => {
-  const combinations = PROPOSAL_STATUSES.flatMap((from) =>
-    PROPOSAL_ACTIONS.flatMap((action) => ACTORS.map((actor) => [from, action, actor] as const)),
-  );
+  const combinations = PROPOSAL_STATUSES.flatMap((from) => PROPOSAL_ACTIONS.flatMap((action) => ACTORS.map((actor) => [from, action, actor] as const)));
 
   it('covers every combination of state, action and actor', () => {
     expect(combinations).toHaveLength(PROPOSAL_STATUSES.length * PROPOSAL_ACTIONS.length * ACTORS.length);
@@ -96,10 +94,7 @@ not_started implemented
 not_started abandoned
 in_progress implemented
 in_progress abandoned`.split('\n');
-  it.each(IMPLEMENTATION_STATUSES.flatMap((from) => IMPLEMENTATION_STATUSES.map((to) => [from, to] as const)))(
-    'implementation %s → %s',
-    (from, to) => {
-      expect(canMoveImplementation(from, to)).toBe(moves.includes(`${from} ${to}`));
-    },
-  );
+  it.each(IMPLEMENTATION_STATUSES.flatMap((from) => IMPLEMENTATION_STATUSES.map((to) => [from, to] as const)))('implementation %s → %s', (from, to) => {
+    expect(canMoveImplementation(from, to)).toBe(moves.includes(`${from} ${to}`));
+  });
 });

@@ -11,12 +11,9 @@ describe('roles', () => {
       expect(isRole(role)).toBe(true);
     });
 
-    it.each(['Admin', 'root', '', ' staff', 'staff,reviewer', null, undefined, 1, ['staff'], 'toString', 'constructor'])(
-      'refuses %j',
-      (value) => {
-        expect(isRole(value)).toBe(false);
-      },
-    );
+    it.each(['Admin', 'root', '', ' staff', 'staff,reviewer', null, undefined, 1, ['staff'], 'toString', 'constructor'])('refuses %j', (value) => {
+      expect(isRole(value)).toBe(false);
+    });
   });
 
   describe('serializeRoles', () => {

@@ -4,7 +4,11 @@ describe('replacing a worker that stopped (afterWorkerExit)', () => {
   const listened = 1_000_000;
 
   it('replaces a worker that had run a while at once, and forgets earlier quick exits', () => {
-    expect(afterWorkerExit(3, { listenedAt: listened, exitedAt: listened + RESTART_POLICY.quickExitMs + 1 })).toEqual({ quickExits: 0, giveUp: false, delayMs: 0 });
+    expect(afterWorkerExit(3, { listenedAt: listened, exitedAt: listened + RESTART_POLICY.quickExitMs + 1 })).toEqual({
+      quickExits: 0,
+      giveUp: false,
+      delayMs: 0,
+    });
   });
 
   it('waits 0.5, 1, 2, 4 s after quick exits in a row, and gives up at the fifth', () => {

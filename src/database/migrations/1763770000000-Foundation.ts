@@ -91,14 +91,8 @@ export class Foundation1763770000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex(
-      'login_failures',
-      new TableIndex({ name: 'ix_login_failures_pair', columnNames: ['client_key', 'login_key', 'failed_at'] }),
-    );
-    await queryRunner.createIndex(
-      'login_failures',
-      new TableIndex({ name: 'ix_login_failures_time', columnNames: ['failed_at'] }),
-    );
+    await queryRunner.createIndex('login_failures', new TableIndex({ name: 'ix_login_failures_pair', columnNames: ['client_key', 'login_key', 'failed_at'] }));
+    await queryRunner.createIndex('login_failures', new TableIndex({ name: 'ix_login_failures_time', columnNames: ['failed_at'] }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -14,10 +14,7 @@ export class FiscalYearStats1763770000004 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'fiscal_year_stats',
-        columns: [
-          { name: 'fiscal_year', type: 'integer', isPrimary: true },
-          ...STAT_COLUMNS.map((c) => ({ name: c.column, type: c.type, default: 0 })),
-        ],
+        columns: [{ name: 'fiscal_year', type: 'integer', isPrimary: true }, ...STAT_COLUMNS.map((c) => ({ name: c.column, type: c.type, default: 0 }))],
       }),
     );
     // The per-year breakdowns (by division, by category) count one fiscal year's rows through this index.

@@ -24,9 +24,7 @@ export class ListSortIndexes1764920000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('CREATE INDEX ix_proposals_list_number ON proposals (number, id, status, proposer_id)');
     await queryRunner.query('CREATE INDEX ix_proposals_list_title ON proposals (title, id, status, proposer_id)');
-    await queryRunner.query(
-      `CREATE INDEX ix_proposals_list_status ON proposals (${LIST_STATUS_RANK_SQL}, updated_at DESC, id DESC, status, proposer_id)`,
-    );
+    await queryRunner.query(`CREATE INDEX ix_proposals_list_status ON proposals (${LIST_STATUS_RANK_SQL}, updated_at DESC, id DESC, status, proposer_id)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

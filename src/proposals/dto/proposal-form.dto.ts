@@ -8,7 +8,10 @@ const submitting = (args: ValidationArguments) => (args.object as ProposalFormDt
 
 /** Text that may be empty in a draft but not when the proposal is submitted. */
 const RequiredToSubmit = (message: string): PropertyDecorator =>
-  ValidateBy({ name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args!) || (typeof value === 'string' && value !== '') } }, { message });
+  ValidateBy(
+    { name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args!) || (typeof value === 'string' && value !== '') } },
+    { message },
+  );
 
 /**
  * The proposal form (new and edit). A draft may be incomplete; submitting needs every part, and every
