@@ -11,6 +11,7 @@ import { LedgerImportReports1764940000000 } from './1764940000000-LedgerImportRe
 import { CoproposerConsent1764940000001 } from './1764940000001-CoproposerConsent';
 import { SearchIndexMerging1765100000000 } from './1765100000000-SearchIndexMerging';
 import { SimilarRankings1765100000001 } from './1765100000001-SimilarRankings';
+import { NotificationListIndex1765100000002 } from './1765100000002-NotificationListIndex';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   CoproposerConsent1764940000001,
   SearchIndexMerging1765100000000,
   SimilarRankings1765100000001,
+  NotificationListIndex1765100000002,
 ];
