@@ -34,6 +34,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { securityHeaders } from '../src/common/security-headers';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -292,29 +293,8 @@ async function main(): Promise<void> {
     res.setHeader('X-Request-Id', randomUUID());
     next();
   });
-  // src/configure-app.ts with its production settings (secure cookies: HSTS, upgrade-insecure-requests)
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'font-src': ["'self'"],
-          'connect-src': ["'self'"],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'none'"],
-          'object-src': ["'none'"],
-          'base-uri': ["'self'"],
-          'upgrade-insecure-requests': [],
-        },
-      },
-      strictTransportSecurity: true,
-      referrerPolicy: { policy: 'same-origin' },
-    }),
-  );
+  // the app's own headers, with its production settings (secure cookies: HSTS, upgrade-insecure-requests)
+  app.use(helmet(securityHeaders(true)));
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
     if (req.path === '/healthz') return next();

@@ -10,6 +10,7 @@ import { currentUserMiddleware } from './auth/current-user.middleware';
 import { AppLogger } from './common/app-logger';
 import { renderErrorPage } from './common/error-pages';
 import { projectRoot } from './common/paths';
+import { securityHeaders } from './common/security-headers';
 import { setupViewEngine } from './common/view-engine';
 import { viewLocalsMiddleware } from './common/view-locals.middleware';
 import { APP_CONFIG, AppConfig } from './config/config';
@@ -46,28 +47,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     next();
   });
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'font-src': ["'self'"],
-          'connect-src': ["'self'"],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'none'"],
-          'object-src': ["'none'"],
-          'base-uri': ["'self'"],
-          ...(config.secureCookies ? { 'upgrade-insecure-requests': [] } : {}),
-        },
-      },
-      strictTransportSecurity: config.secureCookies,
-      referrerPolicy: { policy: 'same-origin' },
-    }),
-  );
+  app.use(helmet(securityHeaders(config.secureCookies)));
 
   app.use('/assets', express.static(join(root, 'public'), { maxAge: config.production ? '1d' : 0, index: false }));
 
