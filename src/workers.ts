@@ -118,7 +118,12 @@ export class Primary {
       const state = this.running.get(worker);
       if (state && message?.type === 'startup_failed') state.failure = String(message.message);
     });
-    cluster.on('exit', (worker, code, signal) => this.exited(worker, code, signal));
+    cluster.on('exit', (worker, code, signal) => {
+      // Its last message (why it could not start) may still be in the channel when the exit is seen:
+      // the channel delivers what it holds before it reports the disconnect.
+      if (worker.isConnected()) worker.once('disconnect', () => this.exited(worker, code, signal));
+      else this.exited(worker, code, signal);
+    });
 
     this.logger.event('info', 'workers_starting', { workers: this.config.workers });
     for (let index = 0; index < this.config.workers; index++) this.fork({ index, quickExits: 0 });

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -9,9 +9,10 @@ import { DataSource, EntityManager } from 'typeorm';
  * has a connection pool and real isolation, so it goes straight through.
  */
 @Injectable()
-export class DbService implements OnApplicationShutdown {
+export class DbService implements BeforeApplicationShutdown {
   private queue: Promise<unknown> = Promise.resolve();
   private reader?: Promise<sqlite3.Database>;
+  private closing = false;
 
   constructor(readonly dataSource: DataSource) {}
 
@@ -23,7 +24,7 @@ export class DbService implements OnApplicationShutdown {
    * of the caller's own (never inside a transaction). PostgreSQL: the pool, as any query.
    */
   async readCommitted<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (!this.isSqlite) return this.dataSource.query(sql, params);
+    if (!this.isSqlite || this.closing) return this.dataSource.query(sql, params);
     const reader = await (this.reader ??= this.openReader());
     return new Promise((resolve, reject) => reader.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
   }
@@ -39,7 +40,13 @@ export class DbService implements OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the main connection closes (every beforeApplicationShutdown hook runs before any
+   * onApplicationShutdown): the last connection to close checkpoints and removes the write-ahead log,
+   * which a read-only one cannot do. Reads asked for after this go to the main connection.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
     const reader = this.reader;
     this.reader = undefined;
     if (reader)
