@@ -24,6 +24,9 @@ export interface ReminderResult {
  * creates nothing twice. The key includes the due date: when the office moves the due date, the
  * reminders start over for the new one.
  */
+/** Routings read at a time. */
+export const REMINDER_PAGE = 500;
+
 @Injectable()
 export class RemindersService {
   constructor(
@@ -36,24 +39,15 @@ export class RemindersService {
     // 回答期限 is a Japan calendar date, so "today" is the Japan date whatever the server's zone.
     const today = jstDateString(now);
     const soon = addDays(today, DUE_SOON_DAYS);
-    const routings = await this.db.dataSource
-      .getRepository(Routing)
-      .createQueryBuilder('r')
-      .innerJoinAndSelect('r.proposal', 'p')
-      .innerJoinAndSelect('r.division', 'd')
-      .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on <= :soon', { yes: true, soon })
-      .andWhere('p.status = :status', { status: 'under_review' })
-      .orderBy('r.due_on', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .getMany();
-    if (!routings.length) return { dueSoon: 0, overdue: 0 };
-
-    const office = routings.some((r) => r.dueOn < today) ? await this.usersWithRole('office') : [];
     const result: ReminderResult = { dueSoon: 0, overdue: 0 };
-    for (const routing of routings) {
+    // whom to tell, asked once per run: the office, and each division's reviewers
+    let office: Promise<number[]> | null = null;
+    const reviewersOf = new Map<number, Promise<number[]>>();
+    for await (const routing of this.dueRoutings(soon)) {
       const title = routing.proposal!.title;
       const due = formatDateLabel(routing.dueOn);
-      const reviewers = await this.usersWithRole('reviewer', routing.divisionId);
+      if (!reviewersOf.has(routing.divisionId)) reviewersOf.set(routing.divisionId, this.usersWithRole('reviewer', routing.divisionId));
+      const reviewers = await reviewersOf.get(routing.divisionId)!;
       const key = (prefix: string) => (userId: number) => `${prefix}:routing:${routing.id}:${routing.dueOn}:user:${userId}`;
       // Reminders are tasks too: the division's opinion (or the routing's end) resolves them.
       const taskKey = TaskKeys.opinion(routing.divisionId);
@@ -73,7 +67,7 @@ export class RemindersService {
           dedupeKey: key('overdue'),
           taskKey,
         });
-        result.overdue += await this.notifyEach(office, {
+        result.overdue += await this.notifyEach(await (office ??= this.usersWithRole('office')), {
           proposalId: routing.proposalId,
           kind: 'overdue',
           message: `提案「${title}」への${routing.division!.name}の意見が回答期限（${due}）を過ぎています。`,
@@ -84,6 +78,33 @@ export class RemindersService {
     }
     if (result.dueSoon || result.overdue) this.logger.event('info', 'reminders_sent', { ...result });
     return result;
+  }
+
+  /**
+   * Active routings still waiting for an opinion on a proposal under review, due by `soon`, oldest due
+   * first: a page at a time (keyset on due date and id), with only the proposal's title and the
+   * division's name, so a run over years of generated or neglected routings holds one page in memory.
+   */
+  private async *dueRoutings(soon: string): AsyncGenerator<Routing> {
+    let after: { dueOn: string; id: number } | null = null;
+    for (;;) {
+      const query = this.db.dataSource
+        .getRepository(Routing)
+        .createQueryBuilder('r')
+        .innerJoin('r.proposal', 'p')
+        .addSelect(['p.id', 'p.title'])
+        .innerJoin('r.division', 'd')
+        .addSelect(['d.id', 'd.name'])
+        .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on <= :soon', { yes: true, soon })
+        .andWhere('p.status = :status', { status: 'under_review' });
+      if (after) query.andWhere('(r.due_on > :afterDue OR (r.due_on = :afterDue AND r.id > :afterId))', { afterDue: after.dueOn, afterId: after.id });
+      // one row per routing (both joins are many-to-one), so a plain LIMIT pages correctly
+      const page = await query.orderBy('r.due_on', 'ASC').addOrderBy('r.id', 'ASC').limit(REMINDER_PAGE).getMany();
+      yield* page;
+      if (page.length < REMINDER_PAGE) return;
+      const last = page[page.length - 1];
+      after = { dueOn: last.dueOn, id: last.id };
+    }
   }
 
   /**
