@@ -3,6 +3,7 @@ import type { SessionData } from 'express-session';
 import { DataSource, EntityMetadata } from 'typeorm';
 import { Division } from '../organization/division.entity';
 import { User } from '../users/user.entity';
+import { placeholder } from '../database/sql-placeholder';
 import { UNREAD_COUNT_SQL } from '../notifications/notifications.service';
 
 /*
@@ -57,7 +58,7 @@ export function principalStatement(dataSource: DataSource): PrincipalStatement {
   const userColumns = selectedColumns(userMeta);
   const divisionColumns = selectedColumns(divisionMeta);
   const q = (name: string) => driver.escape(name);
-  const param = dataSource.options.type === 'postgres' ? '$1' : '?';
+  const param = placeholder(dataSource, 1);
   const sql = `
     SELECT s.data AS s_data, s.expires_at AS s_expires_at, s.user_id AS s_user_id,
            ${userColumns.map((c) => `u.${q(c.databaseName)} AS ${q(`u_${c.databaseName}`)}`).join(', ')},

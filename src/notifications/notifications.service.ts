@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, In, IsNull, Repository } from 'typeorm';
 import { InjectRepository } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { placeholder } from '../database/sql-placeholder';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
 import { deliveryFor, eventOf, eventsFor, isMailDelivery, MailDelivery, NotificationEvent, taskKeyMatch, TaskKeys } from './notification-events';
@@ -198,7 +199,7 @@ export class NotificationsService {
 
   /** The header's count: unread notifications, leaving out tasks that someone has already done; up to UNREAD_COUNT_CAP. */
   async unreadCount(userId: number): Promise<number> {
-    const param = this.notifications.manager.connection.options.type === 'postgres' ? '$1' : '?';
+    const param = placeholder(this.db.dataSource, 1);
     const rows = (await this.notifications.query(`SELECT ${UNREAD_COUNT_SQL('n', param)} AS n`, [userId])) as { n: number | string }[];
     return Number(rows[0].n);
   }

@@ -1,13 +1,11 @@
 import type { EntityManager } from 'typeorm';
+import { placeholder } from '../database/sql-placeholder';
 
 /*
  * The stored rankings of 似ている提案 (migration 1765100000001-SimilarRankings): a submitted proposal's
  * earlier similar proposals, ranked once after it is submitted and read on every view. The functions
  * take the caller's manager, so a text change forgets rankings in the same transaction as the change.
  */
-
-/** Placeholders: `$n` on PostgreSQL, `?` on SQLite. */
-const placeholder = (manager: EntityManager, n: number): string => (manager.connection.options.type === 'postgres' ? `$${n}` : '?');
 
 export interface StoredRanking {
   ids: number[];
@@ -20,7 +18,7 @@ export async function readRanking(manager: EntityManager, proposalId: number): P
   const rows = (await manager.query(
     `SELECT r.similar_ids AS ids, r.generation AS made, g.value AS now
        FROM similar_rankings r CROSS JOIN similar_ranking_generation g
-      WHERE r.proposal_id = ${placeholder(manager, 1)}`,
+      WHERE r.proposal_id = ${placeholder(manager.connection, 1)}`,
     [proposalId],
   )) as { ids: string; made: number | string; now: number | string }[];
   if (!rows.length) return null;
@@ -36,7 +34,7 @@ export async function currentGeneration(manager: EntityManager): Promise<number>
 
 /** Stores (or replaces) a ranking. */
 export async function storeRanking(manager: EntityManager, proposalId: number, ids: readonly number[], generation: number): Promise<void> {
-  const [p1, p2, p3] = [1, 2, 3].map((n) => placeholder(manager, n));
+  const [p1, p2, p3] = [1, 2, 3].map((n) => placeholder(manager.connection, n));
   await manager.query(
     `INSERT INTO similar_rankings (proposal_id, similar_ids, generation) VALUES (${p1}, ${p2}, ${p3})
      ON CONFLICT (proposal_id) DO UPDATE SET similar_ids = excluded.similar_ids, generation = excluded.generation`,
@@ -51,6 +49,6 @@ export async function storeRanking(manager: EntityManager, proposalId: number, i
  * would rank it, and each ranking is made again only when next needed).
  */
 export async function forgetRankingsAfterTextChange(manager: EntityManager, proposal: { id: number; submittedAt: Date | null }): Promise<void> {
-  await manager.query(`DELETE FROM similar_rankings WHERE proposal_id = ${placeholder(manager, 1)}`, [proposal.id]);
+  await manager.query(`DELETE FROM similar_rankings WHERE proposal_id = ${placeholder(manager.connection, 1)}`, [proposal.id]);
   if (proposal.submittedAt) await manager.query('UPDATE similar_ranking_generation SET value = value + 1 WHERE id = 1');
 }
