@@ -17,6 +17,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganizationModule } from './organization/organization.module';
 import { ProposalsModule } from './proposals/proposals.module';
 import { ReportsModule } from './reports/reports.module';
+import { ReviewModule } from './review/review.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
@@ -36,6 +37,7 @@ export class AppModule {
         AuthModule,
         NotificationsModule,
         ProposalsModule,
+        ReviewModule,
         ReportsModule,
         LedgerModule,
         DashboardModule,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { ProposalStoreModule } from '../proposals/proposal-store.module';
 import { SearchModule } from '../search/search.module';
+import { UsersStoreModule } from '../users/users.repository';
 import { DigestService } from './digest.service';
 import { createMailTransport, MAIL_TRANSPORT, MailSenderService } from './mail-sender.service';
 import { Notification } from './notification.entity';
@@ -11,7 +13,7 @@ import { RemindersService } from './reminders.service';
 import { SchedulerService } from './scheduler.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification]), SearchModule],
+  imports: [TypeOrmModule.forFeature([Notification]), SearchModule, UsersStoreModule, ProposalStoreModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsService,

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { placeholder } from '../database/sql-placeholder';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { deliveryFor, eventOf, eventsFor, isMailDelivery, MailDelivery, NotificationEvent, taskKeyMatch, TaskKeys } from './notification-events';
 import { NotificationPreference } from './notification-preference.entity';
 import { Notification } from './notification.entity';
@@ -52,6 +53,7 @@ export class NotificationsService {
     private readonly db: DbService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
+    private readonly users: UsersRepository,
   ) {}
 
   /**
@@ -185,16 +187,8 @@ export class NotificationsService {
   }
 
   /** The active reviewers of a division (the recipients of its tasks). */
-  private async reviewerIds(manager: EntityManager, divisionId: number): Promise<number[]> {
-    const reviewers = await manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .select('u.id')
-      .where('u.division_id = :divisionId', { divisionId })
-      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
-      .andWhere('u.disabled = :no', { no: false })
-      .getMany();
-    return reviewers.map((u) => u.id);
+  private reviewerIds(manager: EntityManager, divisionId: number): Promise<number[]> {
+    return this.users.idsWithRole('reviewer', { divisionIds: [divisionId], manager });
   }
 
   /** The header's count: unread notifications, leaving out tasks that someone has already done; up to UNREAD_COUNT_CAP. */

@@ -5,8 +5,8 @@ import { DbService } from '../database/db.service';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DUE_SOON_DAYS } from '../review/inbox.service';
 import { addDays } from '../proposals/proposal-view.service';
-import { Routing } from '../proposals/routing.entity';
-import { User } from '../users/user.entity';
+import { RoutingRepository } from '../proposals/routing.repository';
+import { UsersRepository } from '../users/users.repository';
 import { TaskKeys } from './notification-events';
 import { NotificationInput, NotificationsService } from './notifications.service';
 
@@ -33,6 +33,8 @@ export class RemindersService {
     private readonly db: DbService,
     private readonly notifications: NotificationsService,
     private readonly logger: AppLogger,
+    private readonly users: UsersRepository,
+    private readonly routings: RoutingRepository,
   ) {}
 
   async sendReminders(now: Date = new Date()): Promise<ReminderResult> {
@@ -43,7 +45,7 @@ export class RemindersService {
     // whom to tell, asked once per run: the office, and each division's reviewers
     let office: Promise<number[]> | null = null;
     const reviewersOf = new Map<number, Promise<number[]>>();
-    for await (const routing of this.dueRoutings(soon)) {
+    for await (const routing of this.routings.owedDueBy(soon, REMINDER_PAGE)) {
       const title = routing.proposal!.title;
       const due = formatDateLabel(routing.dueOn);
       if (!reviewersOf.has(routing.divisionId)) reviewersOf.set(routing.divisionId, this.usersWithRole('reviewer', routing.divisionId));
@@ -81,33 +83,6 @@ export class RemindersService {
   }
 
   /**
-   * Active routings still waiting for an opinion on a proposal under review, due by `soon`, oldest due
-   * first: a page at a time (keyset on due date and id), with only the proposal's title and the
-   * division's name, so a run over years of generated or neglected routings holds one page in memory.
-   */
-  private async *dueRoutings(soon: string): AsyncGenerator<Routing> {
-    let after: { dueOn: string; id: number } | null = null;
-    for (;;) {
-      const query = this.db.dataSource
-        .getRepository(Routing)
-        .createQueryBuilder('r')
-        .innerJoin('r.proposal', 'p')
-        .addSelect(['p.id', 'p.title'])
-        .innerJoin('r.division', 'd')
-        .addSelect(['d.id', 'd.name'])
-        .where('r.active = :yes AND r.opinion_at IS NULL AND r.due_on <= :soon', { yes: true, soon })
-        .andWhere('p.status = :status', { status: 'under_review' });
-      if (after) query.andWhere('(r.due_on > :afterDue OR (r.due_on = :afterDue AND r.id > :afterId))', { afterDue: after.dueOn, afterId: after.id });
-      // one row per routing (both joins are many-to-one), so a plain LIMIT pages correctly
-      const page = await query.orderBy('r.due_on', 'ASC').addOrderBy('r.id', 'ASC').limit(REMINDER_PAGE).getMany();
-      yield* page;
-      if (page.length < REMINDER_PAGE) return;
-      const last = page[page.length - 1];
-      after = { dueOn: last.dueOn, id: last.id };
-    }
-  }
-
-  /**
    * One transaction per person: when another run inserted the same key a moment earlier, the unique
    * key refuses this one (on PostgreSQL that ends the whole transaction), and only that notice is
    * skipped, not the others.
@@ -124,15 +99,7 @@ export class RemindersService {
     return created;
   }
 
-  private async usersWithRole(role: 'reviewer' | 'office', divisionId?: number): Promise<number[]> {
-    const query = this.db.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .select('u.id')
-      .where("(',' || u.roles || ',') LIKE :role", { role: `%,${role},%` })
-      .andWhere('u.disabled = :no', { no: false })
-      .orderBy('u.id', 'ASC');
-    if (divisionId !== undefined) query.andWhere('u.division_id = :divisionId', { divisionId });
-    return (await query.getMany()).map((u) => u.id);
+  private usersWithRole(role: 'reviewer' | 'office', divisionId?: number): Promise<number[]> {
+    return this.users.idsWithRole(role, divisionId === undefined ? {} : { divisionIds: [divisionId] });
   }
 }

@@ -6,6 +6,7 @@ import { FormValidationException } from '../common/forms';
 import { jstDateString } from '../common/jst';
 import { RecentCache } from '../common/recent-cache';
 import { DbService } from '../database/db.service';
+import { UsersRepository } from '../users/users.repository';
 import { Category } from './category.entity';
 import { canBeParentOf, DivisionLike, DivisionRow, flattenDivisionTree, isValidOn } from './division-tree';
 import { Division, DIVISION_KIND_LABELS, DivisionKind } from './division.entity';
@@ -29,6 +30,7 @@ export class OrganizationService {
     private readonly db: DbService,
     @InjectRepository(Division) private readonly divisions: Repository<Division>,
     @InjectRepository(Category) private readonly categories: Repository<Category>,
+    private readonly users: UsersRepository,
   ) {}
 
   // --- divisions ---
@@ -92,7 +94,7 @@ export class OrganizationService {
    * of them, each with its number of active reviewers (審査担当): a 課 without one would never answer.
    */
   async routingDivisionGroups(): Promise<RoutingDivisionGroup[]> {
-    const [options, counts] = await Promise.all([this.currentDivisionRows(), this.activeReviewerCounts()]);
+    const [options, counts] = await Promise.all([this.currentDivisionRows(), this.users.countsByDivision('reviewer')]);
     const groups = new Map<string, RoutingDivisionGroup>();
     for (const row of options) {
       if (row.division.kind !== 'section') continue;
@@ -101,20 +103,6 @@ export class OrganizationService {
       group.divisions.push({ id: row.division.id, name: row.division.name, path: row.path, reviewers: counts.get(row.division.id) ?? 0 });
     }
     return [...groups.values()];
-  }
-
-  /** Active (not disabled) reviewers per division. */
-  async activeReviewerCounts(): Promise<Map<number, number>> {
-    const rows = await this.divisions.manager
-      .createQueryBuilder()
-      .select('u.division_id', 'division_id')
-      .addSelect('COUNT(*)', 'n')
-      .from('users', 'u')
-      .where('u.disabled = :no AND u.division_id IS NOT NULL', { no: false })
-      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
-      .groupBy('u.division_id')
-      .getRawMany<{ division_id: number | string; n: number | string }>();
-    return new Map(rows.map((r) => [Number(r.division_id), Number(r.n)]));
   }
 
   async getDivision(id: number): Promise<Division> {

@@ -9,7 +9,7 @@ import { ProposalHistoryEntry } from './proposal-history.entity';
 import { nextStatus, refusalReason } from './proposal-state-machine';
 import { ActionNotAllowedError, StaleProposalError, TransitionRequest } from './proposal-transition';
 import { Proposal } from './proposal.entity';
-import { Routing } from './routing.entity';
+import { RoutingRepository } from './routing.repository';
 
 /** A history row that records something besides a change of status (共同提案, 実施状況, 作成). */
 export interface HistoryNote {
@@ -22,6 +22,14 @@ export interface HistoryNote {
   fromStatus?: Proposal['status'] | null;
 }
 
+/** The states in which a proposal waits for the office. */
+export type WaitingStatus = 'submitted' | 'awaiting_decision' | 'continued';
+/** What a waiting proposal's wait is counted from. */
+const WAITING_SINCE = { submitted: 'submittedAt', awaiting_decision: 'updatedAt', continued: 'decidedAt' } as const satisfies Record<
+  WaitingStatus,
+  keyof Proposal
+>;
+
 /**
  * The proposal aggregate as stored: the proposal, its co-proposers, routings and history. Every read
  * of it that the access rules depend on and every write of a step with its history row is here, so
@@ -30,7 +38,10 @@ export interface HistoryNote {
  */
 @Injectable()
 export class ProposalRepository {
-  constructor(private readonly db: DbService) {}
+  constructor(
+    private readonly db: DbService,
+    private readonly routings: RoutingRepository,
+  ) {}
 
   private get manager(): EntityManager {
     return this.db.dataSource.manager;
@@ -51,10 +62,7 @@ export class ProposalRepository {
 
   /** The facts the access rules need, loaded in one place. */
   async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const [routings, named] = await Promise.all([
-      manager.getRepository(Routing).find({ where: { proposalId: proposal.id } }),
-      this.coproposerRows(manager, proposal.id),
-    ]);
+    const [routings, named] = await Promise.all([this.routings.ofProposal(manager, proposal.id), this.coproposerRows(manager, proposal.id)]);
     return {
       proposerId: proposal.proposerId,
       coproposerIds: named.filter((c) => c.status === 'accepted').map((c) => c.userId),
@@ -95,6 +103,34 @@ export class ProposalRepository {
       .getMany();
   }
 
+  // --- the inboxes ---
+
+  /**
+   * The proposals in a waiting state, the longest waiting first (受付待ち by submission, 審査待ち by
+   * its last change, 継続検討 by its decision), at most `limit` with proposer and division, and the exact count.
+   */
+  async longestWaiting(status: WaitingStatus, limit: number): Promise<{ proposals: Proposal[]; total: number }> {
+    const repo = this.manager.getRepository(Proposal);
+    const [proposals, total] = await Promise.all([
+      repo.find({
+        where: { status },
+        relations: { proposer: true, proposerDivision: true },
+        order: { [WAITING_SINCE[status]]: 'ASC', id: 'ASC' },
+        take: limit,
+      }),
+      repo.count({ where: { status } }),
+    ]);
+    return { proposals, total };
+  }
+
+  /** The adopted proposals a division leads and has not finished implementing, decided earliest first. */
+  implementingBy(divisionId: number): Promise<Proposal[]> {
+    return this.manager.getRepository(Proposal).find({
+      where: { leadDivisionId: divisionId, status: 'decided', implementationStatus: In(['not_started', 'in_progress']) },
+      order: { decidedAt: 'ASC' },
+    });
+  }
+
   // --- the proposal page ---
 
   /** Everything the proposal page shows of a proposal the viewer may see. */
@@ -106,9 +142,7 @@ export class ProposalRepository {
         // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
         relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
       }),
-      this.manager
-        .getRepository(Routing)
-        .find({ where: { proposalId: id }, relations: { division: true, opinionBy: true }, order: { isLead: 'DESC', id: 'ASC' } }),
+      this.routings.forPage(id),
       this.manager.getRepository(ProposalHistoryEntry).find({ where: { proposalId: id }, relations: { actor: true }, order: { id: 'ASC' } }),
       this.namedColleagues(id),
     ]);

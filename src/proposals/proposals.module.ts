@@ -1,37 +1,26 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttachmentsController } from '../attachments/attachments.controller';
+import { AttachmentsModule } from '../attachments/attachments.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganizationModule } from '../organization/organization.module';
-import { AttachmentsController } from '../attachments/attachments.controller';
-import { AttachmentsService } from '../attachments/attachments.service';
+import { UsersStoreModule } from '../users/users.repository';
 import { CoproposalController } from './coproposal.controller';
 import { CoproposalService } from './coproposal.service';
-import { InboxController } from '../review/inbox.controller';
-import { InboxService } from '../review/inbox.service';
+import { ProposalStoreModule } from './proposal-store.module';
 import { ProposalViewService } from './proposal-view.service';
-import { ProposalWorkflowService } from '../review/proposal-workflow.service';
 import { Proposal } from './proposal.entity';
 import { ProposalsController } from './proposals.controller';
 import { ProposalsService } from './proposals.service';
-import { ProposalRepository } from './proposal.repository';
 import { SimilarProposalsController } from './similar-proposals.controller';
 import { SimilarProposalsService } from './similar-proposals.service';
-import { WorkflowController } from '../review/workflow.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Proposal]), OrganizationModule, NotificationsModule],
-  // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`
-  controllers: [SimilarProposalsController, ProposalsController, WorkflowController, InboxController, AttachmentsController, CoproposalController],
-  providers: [
-    ProposalRepository,
-    CoproposalService,
-    ProposalsService,
-    ProposalWorkflowService,
-    ProposalViewService,
-    InboxService,
-    SimilarProposalsService,
-    AttachmentsService,
-  ],
-  exports: [ProposalsService],
+  imports: [TypeOrmModule.forFeature([Proposal]), ProposalStoreModule, UsersStoreModule, AttachmentsModule, OrganizationModule, NotificationsModule],
+  // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`.
+  // AttachmentsController is here because a refused upload answers with the proposal page (ProposalViewService).
+  controllers: [SimilarProposalsController, ProposalsController, AttachmentsController, CoproposalController],
+  providers: [CoproposalService, ProposalsService, ProposalViewService, SimilarProposalsService],
+  exports: [ProposalsService, ProposalViewService],
 })
 export class ProposalsModule {}

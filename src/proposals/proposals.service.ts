@@ -30,9 +30,10 @@ import {
 import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { ProposalRepository } from './proposal.repository';
+import { RoutingRepository } from './routing.repository';
+import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
-import { Routing } from './routing.entity';
 
 export interface ProposalFilters {
   status?: ProposalStatus;
@@ -152,6 +153,8 @@ export class ProposalsService {
     private readonly db: DbService,
     private readonly notifications: NotificationsService,
     private readonly repository: ProposalRepository,
+    private readonly users: UsersRepository,
+    private readonly routings: RoutingRepository,
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
   ) {}
 
@@ -587,7 +590,7 @@ export class ProposalsService {
         actorId: user.id,
         comment: dto.comment,
       });
-      await this.deactivateRoutings(manager, id);
+      await this.routings.endAll(manager, id);
       // Whatever was still to be done on it (受理・回付, opinions, the decision, a resubmission) is moot now.
       await this.notifications.resolveTask(manager, id, TaskKeys.any, { by: user.id });
       if (facts.status !== 'draft') {
@@ -597,19 +600,10 @@ export class ProposalsService {
     });
   }
 
-  async deactivateRoutings(manager: EntityManager, proposalId: number): Promise<void> {
-    await manager.getRepository(Routing).update({ proposalId, active: true }, { active: false });
-  }
-
   /** With a task key, a "please act" notification that the act resolves for every office user (see TaskKeys). */
   async notifyOffice(manager: EntityManager, proposalId: number, message: string, taskKey?: string): Promise<void> {
-    const office = await manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .where("(',' || u.roles || ',') LIKE :role", { role: '%,office,%' })
-      .andWhere('u.disabled = :no', { no: false })
-      .getMany();
-    await this.notifications.notify(manager, { userIds: office.map((u) => u.id), proposalId, kind: 'office', message, taskKey });
+    const office = await this.users.idsWithRole('office', { manager });
+    await this.notifications.notify(manager, { userIds: office, proposalId, kind: 'office', message, taskKey });
   }
 
   // --- form rules ---

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
 import { daysBetween, formatJstDateTime, jstDateString } from '../common/jst';
-import { OrganizationService } from '../organization/organization.service';
 import { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { addDays } from '../proposals/proposal-view.service';
 import { STATUS_LABELS } from '../proposals/proposal-state-machine';
 import { Proposal } from '../proposals/proposal.entity';
+import { ProposalRepository, WaitingStatus } from '../proposals/proposal.repository';
 import { Routing } from '../proposals/routing.entity';
+import { RoutingRepository } from '../proposals/routing.repository';
 
 /** Days before the due date from which an opinion counts as "due soon". */
 export const DUE_SOON_DAYS = 3;
@@ -33,46 +34,27 @@ export const OFFICE_LIST_LIMIT = 50;
 @Injectable()
 export class InboxService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly organization: OrganizationService,
+    private readonly proposals: ProposalRepository,
+    private readonly users: UsersRepository,
+    private readonly routings: RoutingRepository,
   ) {}
 
   async office() {
-    const repo = this.dataSource.getRepository(Proposal);
-    const relations = { proposer: true, proposerDivision: true };
     // each list: the oldest OFFICE_LIST_LIMIT, an exact count, and the filtered 提案一覧 for the rest
-    const oldest = async (status: 'submitted' | 'awaiting_decision' | 'continued', order: Record<string, 'ASC'>) => {
-      const [items, total] = await Promise.all([
-        repo.find({ where: { status }, relations, order: { ...order, id: 'ASC' }, take: OFFICE_LIST_LIMIT }),
-        repo.count({ where: { status } }),
-      ]);
-      return { items: items.map(brief), total, limited: total > items.length, listHref: `/proposals?status=${status}&dir=asc` };
+    const oldest = async (status: WaitingStatus) => {
+      const { proposals, total } = await this.proposals.longestWaiting(status, OFFICE_LIST_LIMIT);
+      return { items: proposals.map(brief), total, limited: total > proposals.length, listHref: `/proposals?status=${status}&dir=asc` };
     };
-    const [toScreen, toDecide, continued] = await Promise.all([
-      oldest('submitted', { submittedAt: 'ASC' }),
-      oldest('awaiting_decision', { updatedAt: 'ASC' }),
-      oldest('continued', { decidedAt: 'ASC' }),
-    ]);
+    const [toScreen, toDecide, continued] = await Promise.all([oldest('submitted'), oldest('awaiting_decision'), oldest('continued')]);
     const today = jstDateString(new Date());
     // 所管課で検討中: every opinion still owed, the most overdue first, so none is lost from sight
-    const waitingQuery = this.dataSource
-      .getRepository(Routing)
-      .createQueryBuilder('r')
-      .innerJoinAndSelect('r.proposal', 'p')
-      .innerJoinAndSelect('r.division', 'd')
-      .where('r.active = :yes AND r.opinion_at IS NULL', { yes: true });
-    const [waiting, waitingTotal, overdueTotal, reviewers] = await Promise.all([
-      waitingQuery.clone().orderBy('r.dueOn', 'ASC').addOrderBy('r.id', 'ASC').take(OFFICE_WAITING_LIMIT).getMany(),
-      waitingQuery.clone().getCount(),
-      waitingQuery.clone().andWhere('r.due_on < :today', { today }).getCount(),
-      this.organization.activeReviewerCounts(),
-    ]);
+    const [owed, reviewers] = await Promise.all([this.routings.owedOpinions(today, OFFICE_WAITING_LIMIT), this.users.countsByDivision('reviewer')]);
     return {
       toScreen,
       toDecide,
       continued,
       listLimit: OFFICE_LIST_LIMIT,
-      waiting: waiting.map((r) => ({
+      waiting: owed.routings.map((r) => ({
         ...brief(r.proposal!),
         divisionName: r.division!.name,
         dueOn: r.dueOn,
@@ -80,9 +62,9 @@ export class InboxService {
         daysWaiting: daysBetween(jstDateString(r.createdAt), today),
         noReviewer: !reviewers.get(r.divisionId),
       })),
-      waitingTotal,
-      overdueTotal,
-      waitingLimited: waitingTotal > waiting.length,
+      waitingTotal: owed.total,
+      overdueTotal: owed.overdue,
+      waitingLimited: owed.total > owed.routings.length,
     };
   }
 
@@ -90,15 +72,8 @@ export class InboxService {
     if (user.divisionId === null) return { pending: [], answered: [], implementing: [] };
     const today = jstDateString(new Date());
     const soon = addDays(today, DUE_SOON_DAYS);
-    const routings = await this.dataSource.getRepository(Routing).find({
-      where: { divisionId: user.divisionId, active: true },
-      relations: { proposal: { proposer: true, proposerDivision: true } },
-      order: { dueOn: 'ASC' },
-    });
-    const implementing = await this.dataSource.getRepository(Proposal).find({
-      where: { leadDivisionId: user.divisionId, status: 'decided', implementationStatus: In(['not_started', 'in_progress']) },
-      order: { decidedAt: 'ASC' },
-    });
+    const routings = await this.routings.activeOfDivision(user.divisionId);
+    const implementing = await this.proposals.implementingBy(user.divisionId);
     const item = (r: Routing) => ({
       ...brief(r.proposal!),
       dueOn: r.dueOn,

@@ -9,6 +9,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { Division } from '../organization/division.entity';
 import { isValidOn } from '../organization/division-tree';
 import { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { DecisionDto, ImplementationDto, NotAcceptDto, OpinionDto, ProxyOpinionDto, ReturnDto, RouteDto } from '../proposals/dto/workflow.dto';
 import { canReportImplementation } from '../proposals/proposal-access';
 import {
@@ -24,6 +25,7 @@ import { Proposal } from '../proposals/proposal.entity';
 import { ProposalRepository } from '../proposals/proposal.repository';
 import { ProposalsService } from '../proposals/proposals.service';
 import { Routing } from '../proposals/routing.entity';
+import { RoutingRepository } from '../proposals/routing.repository';
 
 /** The office's and the divisions' steps: screening, routing, opinions, decision, implementation. */
 @Injectable()
@@ -33,6 +35,8 @@ export class ProposalWorkflowService {
     private readonly proposals: ProposalsService,
     private readonly repository: ProposalRepository,
     private readonly notifications: NotificationsService,
+    private readonly users: UsersRepository,
+    private readonly routings: RoutingRepository,
   ) {}
 
   /**
@@ -62,7 +66,7 @@ export class ProposalWorkflowService {
         detail: this.routeDetail(divisions, dto),
         comment: dto.comment,
       });
-      const added = await this.syncRoutings(manager, id, dto);
+      const added = await this.routings.sync(manager, id, dto);
       if (action === 'accept') await this.notifications.resolveTask(manager, id, TaskKeys.screen, { by: user.id });
       else {
         // Divisions no longer routed owe no opinion; a proposal back under review awaits no decision yet.
@@ -81,33 +85,14 @@ export class ProposalWorkflowService {
       if (action === 'reroute') await this.completeOpinionsIfAllIn(manager, id, user.id);
       const attended = new Set(
         (
-          await this.activeReviewers(
+          await this.users.withRole('reviewer', {
+            divisionIds: divisions.map((d) => d.id),
             manager,
-            divisions.map((d) => d.id),
-          )
+          })
         ).map((u) => u.divisionId),
       );
       return divisions.filter((d) => !attended.has(d.id)).map((d) => d.name);
     });
-  }
-
-  /**
-   * Makes the active routings match the request: divisions no longer wanted are ended, kept ones get
-   * the new due date and lead flag, new ones are added. Returns the added division ids.
-   */
-  private async syncRoutings(manager: EntityManager, proposalId: number, dto: RouteDto): Promise<number[]> {
-    const routings = manager.getRepository(Routing);
-    const before = await routings.find({ where: { proposalId, active: true } });
-    const wanted = [dto.leadDivisionId, ...dto.relatedDivisionIds];
-    for (const routing of before) {
-      if (!wanted.includes(routing.divisionId)) await routings.update(routing.id, { active: false });
-      else await routings.update(routing.id, { isLead: routing.divisionId === dto.leadDivisionId, dueOn: dto.dueOn });
-    }
-    const added = wanted.filter((divisionId) => !before.some((r) => r.divisionId === divisionId));
-    if (added.length) {
-      await routings.insert(added.map((divisionId) => ({ proposalId, divisionId, isLead: divisionId === dto.leadDivisionId, dueOn: dto.dueOn, active: true })));
-    }
-    return added;
   }
 
   /** 不受理, with one of the fixed reasons and a comment the proposer reads. */
@@ -158,7 +143,7 @@ export class ProposalWorkflowService {
   giveOpinion(user: User, id: number, dto: OpinionDto): Promise<void> {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.repository.getVisible(user, id, manager);
-      const routing = await manager.getRepository(Routing).findOne({ where: { proposalId: id, divisionId: user.divisionId ?? -1, active: true } });
+      const routing = user.divisionId === null ? null : await this.routings.activeFor(manager, id, user.divisionId);
       if (!routing || !actors.includes('reviewer')) {
         throw new ActionNotAllowedError('この提案は、あなたの所属課に回付されていません。', id);
       }
@@ -175,7 +160,7 @@ export class ProposalWorkflowService {
     return this.db.transaction(async (manager) => {
       const { proposal, actors } = await this.repository.getVisible(user, id, manager);
       if (!actors.includes('office')) throw new ActionNotAllowedError('代理入力は改革推進課だけが行えます。', id);
-      const routing = await manager.getRepository(Routing).findOne({ where: { proposalId: id, divisionId: dto.divisionId, active: true } });
+      const routing = await this.routings.activeFor(manager, id, dto.divisionId);
       if (!routing) throw FormValidationException.field('divisionId', '意見を代理入力する課を、回付先の中から選んでください。');
       await this.recordOpinion(manager, user, proposal, routing, dto, 'office');
     });
@@ -193,18 +178,13 @@ export class ProposalWorkflowService {
       detail: `${division.name}の意見：${DECISION_LABELS[dto.outcome]}${routing.opinionAt ? '（再回答）' : ''}${onBehalf}`,
       comment: dto.opinionText,
     });
-    await manager.getRepository(Routing).update(routing.id, {
-      opinionOutcome: dto.outcome,
-      opinionText: dto.opinionText,
-      opinionById: user.id,
-      opinionAt: new Date(),
-    });
+    await this.routings.recordOpinion(manager, routing.id, { outcome: dto.outcome, text: dto.opinionText, byId: user.id, at: new Date() });
     await this.notifications.resolveTask(manager, proposal.id, TaskKeys.opinion(routing.divisionId), { by: user.id });
     await this.completeOpinionsIfAllIn(manager, proposal.id, null);
   }
 
   private async completeOpinionsIfAllIn(manager: EntityManager, id: number, actorId: number | null): Promise<void> {
-    const active = await manager.getRepository(Routing).find({ where: { proposalId: id, active: true } });
+    const active = await this.routings.active(manager, id);
     if (!active.length || active.some((r) => r.opinionAt === null)) return;
     const proposal = await manager.getRepository(Proposal).findOneOrFail({ where: { id } });
     if (proposal.status !== 'under_review') return;
@@ -244,7 +224,7 @@ export class ProposalWorkflowService {
         detail: `採否：${DECISION_LABELS[dto.decision]}`,
         comment: dto.reason,
       });
-      await manager.getRepository(Routing).update({ proposalId: id, active: true }, { active: false });
+      await this.routings.endAll(manager, id);
       await this.notifications.resolveTask(manager, id, TaskKeys.decide, { by: user.id });
       await this.notifications.resolveTask(manager, id, TaskKeys.anyOpinion, { by: user.id });
       if (final) {
@@ -367,18 +347,7 @@ export class ProposalWorkflowService {
 
   private async notifyReviewers(manager: EntityManager, proposal: Proposal, divisionIds: number[], message: string, taskKey?: string): Promise<void> {
     if (!divisionIds.length) return;
-    const reviewers = await this.activeReviewers(manager, divisionIds);
+    const reviewers = await this.users.withRole('reviewer', { divisionIds, manager });
     await this.notifications.notify(manager, { userIds: reviewers.map((u) => u.id), proposalId: proposal.id, kind: 'routing', message, taskKey });
-  }
-
-  /** Reviewers of these divisions whose accounts are not disabled. */
-  private activeReviewers(manager: EntityManager, divisionIds: number[]): Promise<User[]> {
-    return manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .where('u.division_id IN (:...divisionIds)', { divisionIds })
-      .andWhere("(',' || u.roles || ',') LIKE :role", { role: '%,reviewer,%' })
-      .andWhere('u.disabled = :no', { no: false })
-      .getMany();
   }
 }

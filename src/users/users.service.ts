@@ -10,6 +10,7 @@ import { Division } from '../organization/division.entity';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 import { Role } from './roles';
 import { User } from './user.entity';
+import { hasRoleWhere } from './users.repository';
 
 export interface UserSearch {
   q?: string;
@@ -54,8 +55,7 @@ export class UsersService {
     const query = this.users.createQueryBuilder('u').leftJoinAndSelect('u.division', 'd');
     if (!criteria.includeDisabled) query.andWhere('u.disabled = :disabled', { disabled: false });
     if (criteria.role) {
-      // roles is "staff,reviewer": match the whole word, not a substring of another role
-      query.andWhere("(',' || u.roles || ',') LIKE :role", { role: `%,${criteria.role},%` });
+      hasRoleWhere(query, 'u', criteria.role);
     }
     if (criteria.q) {
       const like = `%${criteria.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;

@@ -2,6 +2,7 @@ import TestAgent from 'supertest/lib/agent';
 import { AppLogger } from '../../src/common/app-logger';
 import { DbService } from '../../src/database/db.service';
 import { CLAIM_MS, MAIL_BATCH_SIZE, MailSenderService, MailTransport } from '../../src/notifications/mail-sender.service';
+import { UsersRepository } from '../../src/users/users.repository';
 import { Notification } from '../../src/notifications/notification.entity';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import { OutboxMail } from '../../src/notifications/outbox-mail.entity';
@@ -100,7 +101,12 @@ describe('e-mail through the outbox', () => {
   });
 
   it('without SMTP_URL, nothing is queued and nothing is sent', async () => {
-    const withoutSmtp = new NotificationsService(t.app.get(DbService), { ...t.config, smtpUrl: null }, t.dataSource.getRepository(Notification));
+    const withoutSmtp = new NotificationsService(
+      t.app.get(DbService),
+      { ...t.config, smtpUrl: null },
+      t.dataSource.getRepository(Notification),
+      t.app.get(UsersRepository),
+    );
     const created = await t.app
       .get(DbService)
       .transaction((m) => withoutSmtp.notify(m, { userIds: [recipient.id], proposalId: null, kind: 'status', message: 'メールなしの知らせ' }));
