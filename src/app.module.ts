@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { CsrfGuard } from './auth/csrf';
 import { SessionModule } from './auth/session.module';
 import { AppLogger } from './common/app-logger';
+import { Clock, SystemClock } from './common/clock';
 import { CommonModule } from './common/common.module';
 import { ErrorPageFilter } from './common/error-page.filter';
 import { FormPageInterceptor } from './common/form-page.interceptor';
@@ -24,11 +25,11 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, logger = new AppLogger(config.logLevel)): DynamicModule {
+  static register(config: AppConfig, logger = new AppLogger(config.logLevel), clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CommonModule.register(config, logger),
+        CommonModule.register(config, logger, clock),
         DatabaseModule.register(config),
         SessionModule,
         SettingsModule,

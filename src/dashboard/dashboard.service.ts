@@ -9,6 +9,7 @@ import { ReportsService, YearRow } from '../reports/reports.service';
 import { yearChartSvg } from '../reports/year-chart';
 import { User } from '../users/user.entity';
 import { DashboardRepository } from './dashboard.repository';
+import { Clock } from '../common/clock';
 
 /** At most this many items per list; the full list is one link away (/proposals/mine, /review, /office). */
 export const DASHBOARD_LIST_SIZE = 5;
@@ -55,9 +56,10 @@ export class DashboardService {
   constructor(
     private readonly repository: DashboardRepository,
     private readonly reports: ReportsService,
+    private readonly clock: Clock,
   ) {}
 
-  async forUser(user: User, now = new Date()) {
+  async forUser(user: User, now = this.clock.now()) {
     const today = jstDateString(now);
     const [office, reviewer, staff, admin] = await Promise.all([
       user.hasRole('office') ? this.office(today, now) : null,

@@ -9,6 +9,7 @@ import { User } from '../users/user.entity';
 import { NotificationDigest } from './notification-digest.entity';
 import { Notification } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
+import { Clock } from '../common/clock';
 
 /** The scheduler queues the previous day's digests from this hour (Japan time) on. */
 export const DIGEST_HOUR_JST = 6;
@@ -39,10 +40,11 @@ export class DigestService {
     private readonly db: DbService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly clock: Clock,
   ) {}
 
   /** For the scheduler: yesterday's digests, once it is DIGEST_HOUR_JST o'clock or later in Japan. */
-  async sendDueDigests(now: Date = new Date()): Promise<DigestResult | null> {
+  async sendDueDigests(now: Date = this.clock.now()): Promise<DigestResult | null> {
     if (jstParts(now).hour < DIGEST_HOUR_JST) return null;
     return this.sendDigests(now);
   }
@@ -51,7 +53,7 @@ export class DigestService {
    * Queues the digests of `date` (default: yesterday in Japan). Nothing without SMTP_URL: the outbox
    * is only written when mail can be sent (as for immediate mail).
    */
-  async sendDigests(now: Date = new Date(), date?: string): Promise<DigestResult> {
+  async sendDigests(now: Date = this.clock.now(), date?: string): Promise<DigestResult> {
     const today = jstDateString(now);
     const day = date ?? addDays(today, -1);
     if (day >= today) throw new DigestDateError(`${formatDateLabel(day)}はまだ終わっていないため、まとめメールは送れません`);

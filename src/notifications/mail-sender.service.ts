@@ -4,6 +4,7 @@ import { AppLogger } from '../common/app-logger';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DbService } from '../database/db.service';
 import { OutboxMail } from './outbox-mail.entity';
+import { Clock } from '../common/clock';
 
 /** What the sender needs from an SMTP client; nodemailer's transporter fits it, and so does a test double. */
 export interface MailTransport {
@@ -53,13 +54,14 @@ export class MailSenderService implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport | null,
     private readonly logger: AppLogger,
+    private readonly clock: Clock,
   ) {}
 
   get enabled(): boolean {
     return this.transport !== null;
   }
 
-  async deliverPending(now: Date = new Date()): Promise<DeliveryResult> {
+  async deliverPending(now: Date = this.clock.now()): Promise<DeliveryResult> {
     const result: DeliveryResult = { sent: 0, failed: 0 };
     if (!this.transport) return result;
     const due = await this.db.dataSource

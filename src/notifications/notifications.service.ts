@@ -10,6 +10,7 @@ import { deliveryFor, eventOf, eventsFor, isMailDelivery, MailDelivery, Notifica
 import { NotificationPreference } from './notification-preference.entity';
 import { Notification } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
+import { Clock } from '../common/clock';
 
 export interface NotificationInput {
   userIds: readonly number[];
@@ -54,6 +55,7 @@ export class NotificationsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
     private readonly users: UsersRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -137,7 +139,7 @@ export class NotificationsService {
     const query = manager
       .createQueryBuilder()
       .update(Notification)
-      .set({ resolvedAt: new Date(), resolvedBy: options.by ?? null })
+      .set({ resolvedAt: this.clock.now(), resolvedBy: options.by ?? null })
       .where('proposal_id = :proposalId AND resolved_at IS NULL AND task_key IS NOT NULL', { proposalId });
     if ('exact' in match) query.andWhere('task_key = :taskKey', { taskKey: match.exact });
     else if (match.prefix) query.andWhere('task_key LIKE :pattern', { pattern: `${match.prefix}%` });
@@ -235,13 +237,13 @@ export class NotificationsService {
     const notification = await this.notifications.findOne({ where: { id, userId } });
     if (!notification) return null;
     if (!notification.readAt) {
-      await this.db.write((m) => m.getRepository(Notification).update({ id, userId }, { readAt: new Date() }));
+      await this.db.write((m) => m.getRepository(Notification).update({ id, userId }, { readAt: this.clock.now() }));
     }
     return notification;
   }
 
   async markAllRead(userId: number): Promise<void> {
-    await this.db.write((m) => m.getRepository(Notification).update({ userId, readAt: IsNull() }, { readAt: new Date() }));
+    await this.db.write((m) => m.getRepository(Notification).update({ userId, readAt: IsNull() }, { readAt: this.clock.now() }));
   }
 
   // --- e-mail preferences ---

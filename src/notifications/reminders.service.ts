@@ -9,6 +9,7 @@ import { RoutingRepository } from '../proposals/routing.repository';
 import { UsersRepository } from '../users/users.repository';
 import { TaskKeys } from './notification-events';
 import { NotificationInput, NotificationsService } from './notifications.service';
+import { Clock } from '../common/clock';
 
 export interface ReminderResult {
   /** Notifications created for opinions due within DUE_SOON_DAYS days. */
@@ -35,9 +36,10 @@ export class RemindersService {
     private readonly logger: AppLogger,
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
+    private readonly clock: Clock,
   ) {}
 
-  async sendReminders(now: Date = new Date()): Promise<ReminderResult> {
+  async sendReminders(now: Date = this.clock.now()): Promise<ReminderResult> {
     // 回答期限 is a Japan calendar date, so "today" is the Japan date whatever the server's zone.
     const today = jstDateString(now);
     const soon = addDays(today, DUE_SOON_DAYS);

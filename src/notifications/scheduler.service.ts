@@ -5,6 +5,7 @@ import { SearchIndexMaintenanceService } from '../search/search-index-maintenanc
 import { DigestService } from './digest.service';
 import { MailSenderService } from './mail-sender.service';
 import { RemindersService } from './reminders.service';
+import { Clock } from '../common/clock';
 
 export const REMINDER_INTERVAL_MS = 10 * 60 * 1000;
 export const MAIL_INTERVAL_MS = 60 * 1000;
@@ -42,6 +43,7 @@ export class SchedulerService implements OnModuleDestroy, BeforeApplicationShutd
     private readonly reminders: RemindersService,
     private readonly mail: MailSenderService,
     private readonly logger: AppLogger,
+    private readonly clock: Clock,
     // Optional so that a scheduler built by hand (unit tests) without digests still works.
     @Optional() private readonly digests?: DigestService,
     @Optional() private readonly searchIndex?: SearchIndexMaintenanceService,
@@ -50,10 +52,10 @@ export class SchedulerService implements OnModuleDestroy, BeforeApplicationShutd
   /** Returns whether the timers were started (false when SCHEDULER=false or already started). */
   start(): boolean {
     if (!this.config.scheduler || this.timers.length) return false;
-    const jobs: Job[] = [{ name: 'reminders', intervalMs: REMINDER_INTERVAL_MS, run: () => this.reminders.sendReminders(new Date()) }];
-    if (this.mail.enabled) jobs.push({ name: 'mail', intervalMs: MAIL_INTERVAL_MS, run: () => this.mail.deliverPending(new Date()) });
+    const jobs: Job[] = [{ name: 'reminders', intervalMs: REMINDER_INTERVAL_MS, run: () => this.reminders.sendReminders(this.clock.now()) }];
+    if (this.mail.enabled) jobs.push({ name: 'mail', intervalMs: MAIL_INTERVAL_MS, run: () => this.mail.deliverPending(this.clock.now()) });
     const digests = this.digests;
-    if (this.mail.enabled && digests) jobs.push({ name: 'digest', intervalMs: DIGEST_INTERVAL_MS, run: () => digests.sendDueDigests(new Date()) });
+    if (this.mail.enabled && digests) jobs.push({ name: 'digest', intervalMs: DIGEST_INTERVAL_MS, run: () => digests.sendDueDigests(this.clock.now()) });
     const searchIndex = this.searchIndex;
     if (searchIndex?.enabled) jobs.push({ name: 'search-index', intervalMs: SEARCH_INDEX_INTERVAL_MS, run: () => searchIndex.merge() });
     for (const job of jobs) {

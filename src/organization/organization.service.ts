@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
-import { jstDateString } from '../common/jst';
 import { RecentCache } from '../common/recent-cache';
 import { DbService } from '../database/db.service';
 import { UsersRepository } from '../users/users.repository';
@@ -12,6 +11,7 @@ import { canBeParentOf, DivisionLike, DivisionRow, flattenDivisionTree, isValidO
 import { Division, DIVISION_KIND_LABELS, DivisionKind } from './division.entity';
 import { CategoryDto } from './dto/category.dto';
 import { CreateDivisionDto, UpdateDivisionDto } from './dto/division.dto';
+import { Clock } from '../common/clock';
 
 /** How long another instance's (or the command line's) change to the divisions may go unseen in select boxes. */
 const DIVISION_OPTIONS_TTL_MS = 30_000;
@@ -31,6 +31,7 @@ export class OrganizationService {
     @InjectRepository(Division) private readonly divisions: Repository<Division>,
     @InjectRepository(Category) private readonly categories: Repository<Category>,
     private readonly users: UsersRepository,
+    private readonly clock: Clock,
   ) {}
 
   // --- divisions ---
@@ -38,7 +39,7 @@ export class OrganizationService {
   /** The whole organization in tree order; ended divisions only when asked for. */
   async divisionTree(options: { includeEnded: boolean; on?: string }): Promise<DivisionRow<Division>[]> {
     const all = await this.divisions.find();
-    const today = options.on ?? jstDateString(new Date());
+    const today = options.on ?? this.clock.today();
     return flattenDivisionTree(options.includeEnded ? all : all.filter((d) => isValidOn(d, today)));
   }
 
@@ -49,7 +50,7 @@ export class OrganizationService {
    * (routing, user accounts) read them fresh.
    */
   divisionFilterOptions(): Promise<{ id: number; label: string }[]> {
-    return this.divisionOptions.get(jstDateString(new Date()), () => this.currentDivisionOptions());
+    return this.divisionOptions.get(this.clock.today(), () => this.currentDivisionOptions());
   }
 
   /**
@@ -73,7 +74,7 @@ export class OrganizationService {
       valid_to: string | null;
       sort_order: number;
     }[];
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     const current: DivisionLike[] = raw
       .map((d) => ({
         id: Number(d.id),
@@ -112,7 +113,7 @@ export class OrganizationService {
   }
 
   async findCurrentDivisionByCode(code: string): Promise<Division | null> {
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     const candidates = await this.divisions.find({ where: { code } });
     return candidates.find((d) => isValidOn(d, today)) ?? null;
   }

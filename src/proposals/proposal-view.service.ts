@@ -2,7 +2,7 @@ import { currentUser } from '../auth/current-user.decorator';
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { IdPipe } from '../common/id.pipe';
-import { formatJstDateTime, jstDateString } from '../common/jst';
+import { formatJstDateTime } from '../common/jst';
 import { OrganizationService } from '../organization/organization.service';
 import { SettingsService } from '../settings/settings.service';
 import { User } from '../users/user.entity';
@@ -24,6 +24,7 @@ import { Proposal } from './proposal.entity';
 import { ProposalRepository } from './proposal.repository';
 import { AttachmentsService, canChangeAttachments } from '../attachments/attachments.service';
 import { SimilarProposalsService } from './similar-proposals.service';
+import { Clock } from '../common/clock';
 
 /** Adds days to a YYYY-MM-DD date. */
 export function addDays(isoDate: string, days: number): string {
@@ -67,6 +68,7 @@ export class ProposalViewService {
     private readonly settings: SettingsService,
     private readonly similarProposals: SimilarProposalsService,
     private readonly attachments: AttachmentsService,
+    private readonly clock: Clock,
   ) {}
 
   row(p: Proposal) {
@@ -120,7 +122,7 @@ export class ProposalViewService {
     // a colleague reading an adopted case sees its authors only, never who was asked and said no.
     const seesInvitations = isAuthor(user, facts) || user.roles.includes('office') || user.roles.includes('admin');
     const actions = availableActions(proposal.status, actors);
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     const isOffice = actors.includes('office');
     const readsInternal = canReadInternal(user, facts);
     const myRouting = routings.find((r) => r.active && r.divisionId === user.divisionId && actors.includes('reviewer'));

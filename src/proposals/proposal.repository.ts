@@ -10,6 +10,7 @@ import { nextStatus, refusalReason } from './proposal-state-machine';
 import { ActionNotAllowedError, StaleProposalError, TransitionRequest } from './proposal-transition';
 import { Proposal } from './proposal.entity';
 import { RoutingRepository } from './routing.repository';
+import { Clock } from '../common/clock';
 
 /** A history row that records something besides a change of status (共同提案, 実施状況, 作成). */
 export interface HistoryNote {
@@ -41,6 +42,7 @@ export class ProposalRepository {
   constructor(
     private readonly db: DbService,
     private readonly routings: RoutingRepository,
+    private readonly clock: Clock,
   ) {}
 
   private get manager(): EntityManager {
@@ -239,7 +241,7 @@ export class ProposalRepository {
     const result = await manager
       .createQueryBuilder()
       .update(Proposal)
-      .set({ ...changes, version: () => 'version + 1', updatedAt: new Date() })
+      .set({ ...changes, version: () => 'version + 1', updatedAt: this.clock.now() })
       .where(where, { id: proposal.id, from: fromStatus, version })
       .execute();
     if (result.affected !== 1) {

@@ -34,6 +34,7 @@ import { RoutingRepository } from './routing.repository';
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
+import { Clock } from '../common/clock';
 
 export interface ProposalFilters {
   status?: ProposalStatus;
@@ -156,6 +157,7 @@ export class ProposalsService {
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
+    private readonly clock: Clock,
   ) {}
 
   // --- reading ---
@@ -543,7 +545,7 @@ export class ProposalsService {
   private async submitInTransaction(manager: EntityManager, user: User, proposal: Proposal): Promise<void> {
     const facts = await this.repository.facts(manager, proposal);
     const firstSubmission = proposal.number === null;
-    const now = new Date();
+    const now = this.clock.now();
     const changes: Partial<Proposal> = { submittedAt: proposal.submittedAt ?? now };
     if (firstSubmission) {
       // Numbered, and the proposer's division recorded, at the first submission only: a proposal

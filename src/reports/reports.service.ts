@@ -8,6 +8,7 @@ import { Division } from '../organization/division.entity';
 import { Proposal } from '../proposals/proposal.entity';
 import { ratePercent } from './rates';
 import { rebuildStatsSql, STAT_COLUMNS, StatColumn, sumSelect } from './stats-sql';
+import { Clock } from '../common/clock';
 
 export type Counts = Record<StatColumn, number>;
 
@@ -69,7 +70,10 @@ function add(into: Counts, more: Counts): void {
 /** The reform office's figures. The counting rules themselves live in stats-sql.ts. */
 @Injectable()
 export class ReportsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /** Year by year, from the counters the triggers keep (a few rows, however many proposals). */
   async yearByYear(range: { from?: number; to?: number } = {}): Promise<YearRow[]> {
@@ -190,7 +194,7 @@ export class ReportsService {
   }
 
   /** Open proposals by how long they have waited in their state, and overdue opinions per division. */
-  async aging(now = new Date()) {
+  async aging(now = this.clock.now()) {
     const open = ['submitted', 'returned', 'under_review', 'awaiting_decision', 'continued'] as const;
     const rows = (await this.dataSource
       .createQueryBuilder()

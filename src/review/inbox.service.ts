@@ -8,6 +8,7 @@ import { Proposal } from '../proposals/proposal.entity';
 import { ProposalRepository, WaitingStatus } from '../proposals/proposal.repository';
 import { Routing } from '../proposals/routing.entity';
 import { RoutingRepository } from '../proposals/routing.repository';
+import { Clock } from '../common/clock';
 
 /** Days before the due date from which an opinion counts as "due soon". */
 export const DUE_SOON_DAYS = 3;
@@ -37,6 +38,7 @@ export class InboxService {
     private readonly proposals: ProposalRepository,
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async office() {
@@ -46,7 +48,7 @@ export class InboxService {
       return { items: proposals.map(brief), total, limited: total > proposals.length, listHref: `/proposals?status=${status}&dir=asc` };
     };
     const [toScreen, toDecide, continued] = await Promise.all([oldest('submitted'), oldest('awaiting_decision'), oldest('continued')]);
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     // 所管課で検討中: every opinion still owed, the most overdue first, so none is lost from sight
     const [owed, reviewers] = await Promise.all([this.routings.owedOpinions(today, OFFICE_WAITING_LIMIT), this.users.countsByDivision('reviewer')]);
     return {
@@ -70,7 +72,7 @@ export class InboxService {
 
   async reviewer(user: User) {
     if (user.divisionId === null) return { pending: [], answered: [], implementing: [] };
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     const soon = addDays(today, DUE_SOON_DAYS);
     const routings = await this.routings.activeOfDivision(user.divisionId);
     const implementing = await this.proposals.implementingBy(user.divisionId);

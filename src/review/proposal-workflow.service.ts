@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { ForbiddenError } from '../common/errors';
 import { FormValidationException } from '../common/forms';
-import { formatDateLabel, jstDateString } from '../common/jst';
+import { formatDateLabel } from '../common/jst';
 import { DbService } from '../database/db.service';
 import { TaskKeys } from '../notifications/notification-events';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -26,6 +26,7 @@ import { ProposalRepository } from '../proposals/proposal.repository';
 import { ProposalsService } from '../proposals/proposals.service';
 import { Routing } from '../proposals/routing.entity';
 import { RoutingRepository } from '../proposals/routing.repository';
+import { Clock } from '../common/clock';
 
 /** The office's and the divisions' steps: screening, routing, opinions, decision, implementation. */
 @Injectable()
@@ -37,6 +38,7 @@ export class ProposalWorkflowService {
     private readonly notifications: NotificationsService,
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -105,7 +107,7 @@ export class ProposalWorkflowService {
         actors,
         expectedVersion: dto.version,
         actorId: user.id,
-        changes: { notAcceptedReason: dto.reason, answer: dto.comment, decidedAt: new Date() },
+        changes: { notAcceptedReason: dto.reason, answer: dto.comment, decidedAt: this.clock.now() },
         detail: `理由：${NOT_ACCEPTED_REASON_LABELS[dto.reason]}`,
         comment: dto.comment,
       });
@@ -178,7 +180,7 @@ export class ProposalWorkflowService {
       detail: `${division.name}の意見：${DECISION_LABELS[dto.outcome]}${routing.opinionAt ? '（再回答）' : ''}${onBehalf}`,
       comment: dto.opinionText,
     });
-    await this.routings.recordOpinion(manager, routing.id, { outcome: dto.outcome, text: dto.opinionText, byId: user.id, at: new Date() });
+    await this.routings.recordOpinion(manager, routing.id, { outcome: dto.outcome, text: dto.opinionText, byId: user.id, at: this.clock.now() });
     await this.notifications.resolveTask(manager, proposal.id, TaskKeys.opinion(routing.divisionId), { by: user.id });
     await this.completeOpinionsIfAllIn(manager, proposal.id, null);
   }
@@ -217,9 +219,9 @@ export class ProposalWorkflowService {
           decision: dto.decision,
           decisionReason: dto.reason,
           answer: dto.answer,
-          decidedAt: new Date(),
+          decidedAt: this.clock.now(),
           implementationStatus: final ? implementationAfterDecision(dto.decision) : null,
-          implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : null,
+          implementedOn: dto.decision === 'already_implemented' ? this.clock.today() : null,
         },
         detail: `採否：${DECISION_LABELS[dto.decision]}`,
         comment: dto.reason,
@@ -260,7 +262,7 @@ export class ProposalWorkflowService {
           decisionReason: dto.reason,
           answer: dto.answer,
           implementationStatus: keepImplementation ? proposal.implementationStatus : implementation,
-          implementedOn: dto.decision === 'already_implemented' ? jstDateString(new Date()) : keepImplementation ? proposal.implementedOn : null,
+          implementedOn: dto.decision === 'already_implemented' ? this.clock.today() : keepImplementation ? proposal.implementedOn : null,
         },
         detail: `採否の訂正：${proposal.decision ? DECISION_LABELS[proposal.decision] : '―'} → ${DECISION_LABELS[dto.decision]}`,
         comment: dto.correctionReason,
@@ -287,7 +289,7 @@ export class ProposalWorkflowService {
         );
       }
       if (dto.status === 'abandoned' && !dto.note?.trim()) throw FormValidationException.field('note', '断念の理由を入力してください。');
-      if (dto.status === 'implemented' && dto.implementedOn! > jstDateString(new Date())) {
+      if (dto.status === 'implemented' && dto.implementedOn! > this.clock.today()) {
         throw FormValidationException.field('implementedOn', '実施日に未来の日付は入力できません。');
       }
       await this.repository.recordUpdate(manager, {
@@ -317,7 +319,7 @@ export class ProposalWorkflowService {
   /** The divisions a route names must exist today and be different from each other. */
   private async routeTargets(manager: EntityManager, dto: RouteDto): Promise<Division[]> {
     const ids = [dto.leadDivisionId, ...dto.relatedDivisionIds.filter((d) => d !== dto.leadDivisionId)];
-    const today = jstDateString(new Date());
+    const today = this.clock.today();
     const found = await manager.getRepository(Division).find({ where: { id: In(ids) } });
     const current = found.filter((d) => isValidOn(d, today));
     const leadFound = current.some((d) => d.id === dto.leadDivisionId);

@@ -63,7 +63,7 @@ describe('e-mail through the outbox', () => {
   const outbox = () => t.dataSource.getRepository(OutboxMail).find({ order: { id: 'ASC' } });
   const row = (id: number) => t.dataSource.getRepository(OutboxMail).findOneByOrFail({ id });
   /** A sender like the app's, but with the given transport (null: SMTP not configured). */
-  const senderWith = (transport: MailTransport | null) => new MailSenderService(t.app.get(DbService), t.config, transport, t.app.get(AppLogger));
+  const senderWith = (transport: MailTransport | null) => new MailSenderService(t.app.get(DbService), t.config, transport, t.app.get(AppLogger), t.clock);
   /** Queues mail the way the app does: a notification, and its e-mail in the same transaction. */
   const queue = (message: string, userIds = [recipient.id]) =>
     t.app.get(DbService).transaction((m) => t.app.get(NotificationsService).notify(m, { userIds, proposalId: null, kind: 'status', message }));
@@ -106,6 +106,7 @@ describe('e-mail through the outbox', () => {
       { ...t.config, smtpUrl: null },
       t.dataSource.getRepository(Notification),
       t.app.get(UsersRepository),
+      t.clock,
     );
     const created = await t.app
       .get(DbService)

@@ -7,6 +7,7 @@ import { AppLogger } from '../../src/common/app-logger';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { configureApp } from '../../src/configure-app';
 import { createTestDatabase } from './test-database';
+import { TestClock } from './test-clock';
 
 export interface LogLine {
   level: string;
@@ -17,6 +18,8 @@ export interface LogLine {
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /** The app's clock: real time until a test sets it. */
+  clock: TestClock;
   dataSource: DataSource;
   /** Every structured log line the app wrote, parsed. */
   logs: LogLine[];
@@ -30,6 +33,7 @@ export interface TestApp {
  * running the migrations. Listens on an ephemeral port when `listen` is set (browser tests).
  */
 export async function createTestApp(options: { overrides?: Partial<AppConfig>; listen?: boolean } = {}): Promise<TestApp> {
+  const clock = new TestClock();
   const db = await createTestDatabase();
   const config: AppConfig = {
     ...loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-'.padEnd(48, 'x'), DATA_DIR: db.dataDir, DEMO_DATA: 'false' }),
@@ -45,7 +49,7 @@ export async function createTestApp(options: { overrides?: Partial<AppConfig>; l
     },
   });
   const logger = new AppLogger('info', sink);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger, clock), {
     logger: false,
     bodyParser: false,
   });
@@ -56,6 +60,7 @@ export async function createTestApp(options: { overrides?: Partial<AppConfig>; l
   return {
     app,
     config,
+    clock,
     dataSource: app.get(DataSource),
     get logs() {
       return raw

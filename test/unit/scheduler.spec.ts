@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { SystemClock } from '../../src/common/clock';
 import { AppLogger } from '../../src/common/app-logger';
 import { AppConfig, ConfigError, loadConfig } from '../../src/config/config';
 import { MailSenderService } from '../../src/notifications/mail-sender.service';
@@ -57,7 +58,7 @@ describe('SchedulerService', () => {
         done();
       },
     });
-    return new SchedulerService(config, reminders, mail, new AppLogger('info', sink));
+    return new SchedulerService(config, reminders, mail, new AppLogger('info', sink), new SystemClock());
   }
 
   /** Lets pending promise callbacks run (fake timers do not advance them). */
