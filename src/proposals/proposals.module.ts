@@ -4,6 +4,7 @@ import { AttachmentsController } from '../attachments/attachments.controller';
 import { AttachmentsModule } from '../attachments/attachments.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganizationModule } from '../organization/organization.module';
+import { SearchModule } from '../search/search.module';
 import { UsersStoreModule } from '../users/users.repository';
 import { CoproposalController } from './coproposal.controller';
 import { CoproposalService } from './coproposal.service';
@@ -16,7 +17,15 @@ import { SimilarProposalsController } from './similar-proposals.controller';
 import { SimilarProposalsService } from './similar-proposals.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Proposal]), ProposalStoreModule, UsersStoreModule, AttachmentsModule, OrganizationModule, NotificationsModule],
+  imports: [
+    TypeOrmModule.forFeature([Proposal]),
+    ProposalStoreModule,
+    UsersStoreModule,
+    AttachmentsModule,
+    OrganizationModule,
+    NotificationsModule,
+    SearchModule,
+  ],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`.
   // AttachmentsController is here because a refused upload answers with the proposal page (ProposalViewService).
   controllers: [SimilarProposalsController, ProposalsController, AttachmentsController, CoproposalController],

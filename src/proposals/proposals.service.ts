@@ -1,7 +1,7 @@
 import { forgetRankingsAfterTextChange } from './similar-rankings';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
+import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
@@ -31,6 +31,7 @@ import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
 import { ProposalRepository } from './proposal.repository';
 import { RoutingRepository } from './routing.repository';
+import { ProposalSearch } from '../search/proposal-search';
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
@@ -63,10 +64,6 @@ export const LIST_MAX_PAGES = LIST_MAX_ROWS / PROPOSALS_PAGE_SIZE;
  */
 export const SHORT_KEYWORD_WINDOW = 5000;
 export const SHORT_KEYWORD_CHARS = 2;
-/** A keyword search of the list (SQLite) shows at most the newest this many matches. */
-export const KEYWORD_MATCH_LIMIT = 1000;
-/** …found among at most this many of the newest matches, visible or not (the cost of one search). */
-export const KEYWORD_SCAN_LIMIT = 50 * KEYWORD_MATCH_LIMIT;
 /** An effect per year as a 採用事例 card shows it: the actual one, or else the estimate (見込み). */
 export interface CaseEffect {
   kind: 'actual' | 'estimate';
@@ -142,8 +139,6 @@ export const formatProposalNumber = (fiscalYear: number, sequence: number): stri
  */
 const storedFormKey = (proposerId: number, formKey: string): string => `${proposerId}:${formKey}`;
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => '\\' + c);
-
 /**
  * Proposals as their proposers see them: drafts, submission, withdrawal, and every query scoped to
  * what the asking user may see. The office's and reviewers' steps are in ProposalWorkflowService.
@@ -156,6 +151,7 @@ export class ProposalsService {
     private readonly repository: ProposalRepository,
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
+    private readonly search: ProposalSearch,
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
     private readonly clock: Clock,
   ) {}
@@ -273,7 +269,7 @@ export class ProposalsService {
     if (filters.q) {
       // with another filter, the newest matches alone could miss every row of (say) an older year
       const narrowed = Boolean(filters.status || filters.fiscalYear || filters.categoryId || filters.divisionId);
-      const keyword = await this.keywordCondition(filters.q, narrowed, viewer);
+      const keyword = await this.search.keyword(filters.q, { complete: narrowed, viewer });
       query.andWhere(keyword.condition);
       searchCut = keyword.cut;
     }
@@ -281,80 +277,6 @@ export class ProposalsService {
     const recentOnly = Boolean(filters.q) && [...filters.q!].length <= SHORT_KEYWORD_CHARS;
     if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
     return { query, searchCut, recentOnly };
-  }
-
-  /**
-   * The keyword filter of the list: the text in the title or the proposal's text, as LIKE '%…%'
-   * finds it, or in the number. A number holds only digits and hyphens, so other text is not
-   * compared with numbers (on PostgreSQL that lets the two pg_trgm indexes answer the LIKE).
-   *
-   * On SQLite, text of three characters or more is looked up in the trigram index (proposals_fts): a
-   * phrase there matches exactly where LIKE would (letters of every script compared without case,
-   * where LIKE ignores only ASCII case). The index gives the newest matches first; the list is made of
-   * at most KEYWORD_MATCH_LIMIT of them (`cut` when there were more), so a common word costs no more
-   * than a rare one; the page says so. Those are the newest matches *the viewer may see*: the
-   * visibility rule is applied while the index is read, newest first, and the read stops at the
-   * limit, so neither the cut nor the rows say anything about proposals the viewer may not see (a cut
-   * taken first would tell how many hidden proposals contain a phrase, and drop older visible ones).
-   * A viewer who may see few of many matches would read them all, so at most KEYWORD_SCAN_LIMIT of the
-   * newest matches are read (a few tens of milliseconds); beyond that the list is `cut` too, which
-   * says only that the phrase is among the most common of the whole organisation. When the list is `complete`ly searched instead (another filter
-   * narrows it), the index answers as a subquery: every match, slower for a common word (about 0.1 s
-   * for 50,000 matches among a million). Shorter text has no trigram and is compared row by row.
-   */
-  private async keywordCondition(q: string, complete: boolean, viewer?: Viewer): Promise<{ condition: Brackets; cut: boolean }> {
-    const like = `%${escapeLike(q)}%`;
-    const number = (w: WhereExpressionBuilder) => {
-      if (/^[\d-]+$/.test(q)) w.orWhere("p.number LIKE :like ESCAPE '\\'", { like });
-    };
-    const phrase = `{title proposal_text} : "${q.replace(/"/g, '""')}"`;
-    if (this.db.isSqlite && [...q].length >= 3 && (complete || !viewer)) {
-      return {
-        condition: new Brackets((w) => {
-          w.where('p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH :phrase)', { phrase });
-          number(w);
-        }),
-        cut: false,
-      };
-    }
-    if (this.db.isSqlite && [...q].length >= 3) {
-      // the newest matches, read from the index newest first, joined to what the viewer may see
-      const newest = `SELECT rowid AS id FROM proposals_fts WHERE proposals_fts MATCH :phrase ORDER BY rowid DESC LIMIT ${KEYWORD_SCAN_LIMIT}`;
-      const rows = await this.repository
-        .visibleQuery(viewer!)
-        .select('p.id', 'id')
-        .innerJoin(`(${newest})`, 'm', 'm.id = p.id')
-        .setParameter('phrase', phrase)
-        .orderBy('m.id', 'DESC')
-        .limit(KEYWORD_MATCH_LIMIT + 1)
-        .getRawMany<{ id: number | string }>();
-      const ids = rows.slice(0, KEYWORD_MATCH_LIMIT).map((r) => Number(r.id));
-      const cut =
-        rows.length > KEYWORD_MATCH_LIMIT ||
-        Number(
-          (
-            await this.db.dataSource.query(
-              `SELECT COUNT(*) AS n FROM (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? LIMIT ${KEYWORD_SCAN_LIMIT})`,
-              [phrase],
-            )
-          )[0].n,
-        ) >= KEYWORD_SCAN_LIMIT;
-      return {
-        condition: new Brackets((w) => {
-          // integers from the index, written into the SQL: as a thousand bound parameters they cost more than the query
-          w.where(ids.length ? `p.id IN (${ids.map((id) => Math.trunc(id)).join(', ')})` : '1 = 0');
-          number(w);
-        }),
-        cut,
-      };
-    }
-    return {
-      condition: new Brackets((w) => {
-        w.where("p.title LIKE :like ESCAPE '\\'", { like }).orWhere("p.proposal_text LIKE :like ESCAPE '\\'", { like });
-        number(w);
-      }),
-      cut: false,
-    };
   }
 
   /** The user's own and co-proposed proposals, drafts included, in the list's orders (a few dozen rows at most). */
@@ -410,7 +332,7 @@ export class ProposalsService {
     if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
     let recentOnly = false;
     if (filters.q) {
-      query.andWhere((await this.keywordCondition(filters.q, true)).condition);
+      query.andWhere((await this.search.keyword(filters.q, { complete: true })).condition);
       recentOnly = [...filters.q].length <= SHORT_KEYWORD_CHARS;
       if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TestAgent from 'supertest/lib/agent';
 import { maintenanceCommands } from '../../src/cli/maintenance-commands';
-import { KEYWORD_MATCH_LIMIT } from '../../src/proposals/proposals.service';
+import { KEYWORD_MATCH_LIMIT } from '../../src/search/proposal-search';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createUser, seedDemo, signIn } from '../factories/users';
