@@ -19,7 +19,6 @@ import { formatFileSize, mediaTypeLabel } from './file-type';
 import { Viewer } from '../proposals/proposal-access';
 import { STATUS_LABELS } from '../proposals/proposal-state-machine';
 import { ActionNotAllowedError } from '../proposals/proposal-transition';
-import { Proposal } from '../proposals/proposal.entity';
 import { ProposalRepository } from '../proposals/proposal.repository';
 
 // The rules live in attachment-files.ts (shared with the proposal form); re-exported for existing callers.
@@ -119,9 +118,7 @@ export class AttachmentsService {
    * done instead of slipping between the check and the insert.
    */
   private async checkMayChange(manager: EntityManager, user: User, proposalId: number, lock = false): Promise<void> {
-    if (lock && !this.db.isSqlite) {
-      await manager.getRepository(Proposal).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :proposalId', { proposalId }).getOne();
-    }
+    if (lock) await this.repository.lockRow(manager, proposalId);
     const { proposal, actors } = await this.repository.getVisible(user, proposalId, manager);
     if (canChangeAttachments(actors, proposal.status)) return;
     throw new ActionNotAllowedError(

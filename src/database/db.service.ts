@@ -56,6 +56,14 @@ export class DbService implements BeforeApplicationShutdown {
       );
   }
 
+  /**
+   * Makes transactions that take the same key run one after another, from here to their commit: a
+   * PostgreSQL advisory lock. On SQLite writes run one at a time anyway, so there is nothing to take.
+   */
+  async serializeOn(manager: EntityManager, key: number): Promise<void> {
+    if (!this.isSqlite) await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+  }
+
   get isSqlite(): boolean {
     return this.dataSource.options.type === 'sqlite';
   }

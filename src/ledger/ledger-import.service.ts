@@ -115,7 +115,7 @@ export class LedgerImportService {
 
     try {
       const result = await this.db.transaction(async (manager): Promise<LedgerImportResult> => {
-        if (writes && !this.db.isSqlite) await manager.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK_KEY]);
+        if (writes) await this.db.serializeOn(manager, IMPORT_LOCK_KEY);
 
         // Rows already registered are skipped; the others must name divisions that exist (or may be created).
         // Rows with other problems are checked too, so one upload lists everything that is wrong.

@@ -229,6 +229,15 @@ export class ProposalRepository {
     });
   }
 
+  /**
+   * Locks the proposal's row until the caller's transaction ends (PostgreSQL; SQLite runs one write
+   * at a time anyway), so a change that counts or checks something of the proposal is not overtaken.
+   */
+  async lockRow(manager: EntityManager, proposalId: number): Promise<void> {
+    if (this.db.isSqlite) return;
+    await manager.getRepository(Proposal).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :proposalId', { proposalId }).getOne();
+  }
+
   /** Updates the row only if it is still at the version (and status, when given) the person saw. */
   private async compareAndSet(
     manager: EntityManager,
