@@ -10,7 +10,7 @@ import { Category } from '../../src/organization/category.entity';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { Role } from '../../src/users/roles';
-import { loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
+import { advance, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
 
@@ -206,16 +206,13 @@ describe('access matrix', () => {
     const office = await signIn(t, 'demo-office', DEMO_PASSWORD);
     const reviewer = await signIn(t, 'demo-reviewer', DEMO_PASSWORD); // a reviewer of 市民課 (211)
     const adopted = await submitProposal(proposer);
-    const version = async () => String((await loadProposal(t, adopted)).version);
-    const steps: [TestAgent, string, Record<string, string>][] = [
-      [office, 'accept', { leadDivisionId: String(civic.id), dueOn: addDays(jstDateString(new Date()), 30), comment: '' }],
-      [reviewer, 'opinion', { outcome: 'adopted', opinionText: '実施できます。' }],
-      [office, 'decision', { confirm: 'on', decision: 'adopted', reason: '効果が大きい。', answer: '採用します。' }],
-    ];
-    for (const [agent, action, fields] of steps) {
-      const res = await postForm(agent, `/proposals/${adopted}/${action}`, { ...fields, version: await version() });
-      if (res.status !== 303) throw new Error(`setting up the adopted case: ${action} answered ${res.status}`);
-    }
+    await advance(t, { office, reviewer, divisionId: civic.id }, adopted, 'decided', {
+      dueOn: addDays(jstDateString(new Date()), 30),
+      opinionText: '実施できます。',
+      decision: 'adopted',
+      reason: '効果が大きい。',
+      answer: '採用します。',
+    });
     expect(await loadProposal(t, adopted)).toMatchObject({ status: 'decided', decision: 'adopted' });
     sampleIds.proposals = adopted;
     for (const persona of ['staff', 'staff+admin'] as const) {

@@ -7,7 +7,7 @@ import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { Routing } from '../../src/proposals/routing.entity';
 import { User } from '../../src/users/user.entity';
-import { loadProposal, postForm, submitProposal } from '../factories/proposals';
+import { advance, submitProposal } from '../factories/proposals';
 import { parseMail, startSmtpServer, TestSmtpServer } from '../factories/smtp-server';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
@@ -88,12 +88,7 @@ describe('command line: send-reminders and send-mail', () => {
     const route = async (title: string, code: string, dueOn: string) => {
       const id = await submitProposal(staff, { title });
       const division = await t.dataSource.getRepository(Division).findOneByOrFail({ code });
-      const res = await postForm(office, `/proposals/${id}/accept`, {
-        version: String((await loadProposal(t, id)).version),
-        leadDivisionId: String(division.id),
-        dueOn,
-      });
-      if (res.status !== 303) throw new Error(`routing failed: ${res.status}`);
+      await advance(t, { office, divisionId: division.id }, id, 'under_review', { dueOn });
       return id;
     };
     // Due tomorrow: "due soon" for the two reviewers of 区政推進課.

@@ -8,7 +8,7 @@ import { ProposalRepository } from '../../src/proposals/proposal.repository';
 import { ProposalsService } from '../../src/proposals/proposals.service';
 import { User } from '../../src/users/user.entity';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { loadProposal, postForm, submitProposal } from '../factories/proposals';
+import { advance, loadProposal, postForm, submitProposal } from '../factories/proposals';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
 /** Text written for the office and the divisions, which the proposer and other staff must never read. */
@@ -26,6 +26,8 @@ describe('internal text stays internal', () => {
   const agents: Record<string, TestAgent> = {};
   let shimin: Division;
   let zaisei: Division;
+  /** The office, and the reviewer of 市民課 (the lead division). */
+  const actors = () => ({ office: agents.office, reviewer: agents.reviewer, divisionId: shimin.id });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -53,27 +55,16 @@ describe('internal text stays internal', () => {
     const dueOn = addDays(jstDateString(new Date()), 20);
     const ok = (res: { status: number; text: string }) => expect([res.status, res.status === 303 ? '' : res.text.slice(0, 300)]).toEqual([303, '']);
     // routed to 市民課 and, by mistake, 財政課; 財政課 is removed before it answered
-    ok(
-      await postForm(agents.office, `/proposals/${id}/accept`, {
-        version: await version(),
-        leadDivisionId: String(shimin.id),
-        relatedDivisionIds: [String(zaisei.id)],
-        dueOn,
-        comment: MARKS.routing,
-      }),
-    );
+    await advance(t, actors(), id, 'under_review', { relatedDivisionIds: [zaisei.id], dueOn, routingComment: MARKS.routing });
     expect((await agents.removedReviewer.get(`/proposals/${id}`)).status).toBe(200);
     ok(await postForm(agents.office, `/proposals/${id}/reroute`, { version: await version(), leadDivisionId: String(shimin.id), dueOn, comment: '' }));
-    ok(await postForm(agents.reviewer, `/proposals/${id}/opinion`, { version: await version(), outcome: 'partially_adopted', opinionText: MARKS.opinion }));
-    ok(
-      await postForm(agents.office, `/proposals/${id}/decision`, {
-        version: await version(),
-        decision: 'rejected',
-        reason: MARKS.reason,
-        answer: '今回は見送ります。',
-        confirm: 'on',
-      }),
-    );
+    await advance(t, actors(), id, 'decided', {
+      outcome: 'partially_adopted',
+      opinionText: MARKS.opinion,
+      decision: 'rejected',
+      reason: MARKS.reason,
+      answer: '今回は見送ります。',
+    });
     ok(
       await postForm(agents.office, `/proposals/${id}/correction`, {
         version: await version(),
@@ -124,13 +115,7 @@ describe('internal text stays internal', () => {
     const second = await submitProposal(agents.proposer, { title: '庁内の会議室予約を一元化する' });
     const version = async () => String((await loadProposal(t, second)).version);
     const dueOn = addDays(jstDateString(new Date()), 20);
-    await postForm(agents.office, `/proposals/${second}/accept`, {
-      version: await version(),
-      leadDivisionId: String(shimin.id),
-      relatedDivisionIds: [String(zaisei.id)],
-      dueOn,
-      comment: MARKS.routing,
-    });
+    await advance(t, actors(), second, 'under_review', { relatedDivisionIds: [zaisei.id], dueOn, routingComment: MARKS.routing });
     expect((await agents.removedReviewer.get(`/proposals/${second}`)).status).toBe(200);
     await postForm(agents.office, `/proposals/${second}/reroute`, { version: await version(), leadDivisionId: String(shimin.id), dueOn, comment: '' });
     expect((await agents.removedReviewer.get(`/proposals/${second}`)).status).toBe(404);

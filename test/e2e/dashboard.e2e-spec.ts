@@ -9,7 +9,7 @@ import { Routing } from '../../src/proposals/routing.entity';
 import { ratePercent } from '../../src/reports/rates';
 import { User } from '../../src/users/user.entity';
 import { visibleText } from '../factories/auth-helpers';
-import { loadProposal, postForm, submitProposal, validProposal, postConfirmed } from '../factories/proposals';
+import { advance, AdvanceTarget, loadProposal, postForm, submitProposal, validProposal, postConfirmed } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
@@ -58,29 +58,15 @@ describe('dashboards by role', () => {
   const today = () => jstDateString(new Date());
   const version = async (id: number) => String((await loadProposal(t, id)).version);
 
-  const route = async (id: number, divisionId: number, comment = INTERNAL.routing) => {
-    const res = await postForm(office, `/proposals/${id}/accept`, {
-      version: await version(id),
-      leadDivisionId: String(divisionId),
+  /** Moves a proposal on through 市民課 (or 財政課), with internal text at every step. */
+  const moveOn = (id: number, to: AdvanceTarget, division = shimin) =>
+    advance(t, { office, reviewer: division === shimin ? shiminReviewer : zaiseiReviewer, divisionId: division.id }, id, to, {
       dueOn: addDays(today(), 30),
-      comment,
-    });
-    expect(res.status).toBe(303);
-  };
-  const opinion = async (agent: TestAgent, id: number) => {
-    expect((await postForm(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: INTERNAL.opinion })).status).toBe(
-      303,
-    );
-  };
-  const decide = async (id: number, decision: string) => {
-    const res = await postConfirmed(office, `/proposals/${id}/decision`, {
-      version: await version(id),
-      decision,
+      routingComment: INTERNAL.routing,
+      opinionText: INTERNAL.opinion,
       reason: INTERNAL.reason,
       answer: '採用します。来年度から実施します。',
     });
-    expect(res.status).toBe(303);
-  };
   const returnIt = async (id: number, comment: string) => {
     expect((await postConfirmed(office, `/proposals/${id}/return`, { version: await version(id), comment })).status).toBe(303);
   };
@@ -122,26 +108,23 @@ describe('dashboards by role', () => {
     ids.returned = await submitProposal(staff, { title: '差し戻される提案' });
     await returnIt(ids.returned, '効果の見込みを数字で書いてください。');
     ids.underReview = await submitProposal(staff, { title: '市民課で検討中の提案' });
-    await route(ids.underReview, shimin.id);
+    await moveOn(ids.underReview, 'under_review');
     ids.overdue = await submitProposal(staff, { title: '期限を過ぎた提案' });
-    await route(ids.overdue, shimin.id);
+    await moveOn(ids.overdue, 'under_review');
     // the due date passed three days ago (a routing form only accepts today or later)
     await t.dataSource.getRepository(Routing).update({ proposalId: ids.overdue }, { dueOn: addDays(today(), -3) });
     ids.adopted = await submitProposal(staff, { title: '採用される提案' });
-    await route(ids.adopted, shimin.id);
-    await opinion(shiminReviewer, ids.adopted);
-    await decide(ids.adopted, 'adopted');
+    await moveOn(ids.adopted, 'decided');
     ids.notAccepted = await submitProposal(staff, { title: '不受理になる提案' });
     await notAccept(ids.notAccepted);
     ids.awaiting = await submitProposal(staff, { title: '採否を待つ提案' });
-    await route(ids.awaiting, shimin.id);
-    await opinion(shiminReviewer, ids.awaiting);
+    await moveOn(ids.awaiting, 'awaiting_decision');
 
     // someone else's proposals: one returned, one routed to another division, one waiting for screening
     ids.othersReturned = await submitProposal(coworker, { title: '同僚の差し戻された提案' });
     await returnIt(ids.othersReturned, '同僚あてのコメント');
     ids.zaisei = await submitProposal(coworker, { title: '財政課に回付された提案' });
-    await route(ids.zaisei, zaisei.id);
+    await moveOn(ids.zaisei, 'under_review', zaisei);
     await t.dataSource.getRepository(Routing).update({ proposalId: ids.zaisei }, { dueOn: addDays(today(), -1) });
     ids.toScreen = await submitProposal(coworker, { title: '受付を待つ同僚の提案' });
   });

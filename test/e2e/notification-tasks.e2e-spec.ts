@@ -12,7 +12,7 @@ import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { User } from '../../src/users/user.entity';
 import { buildApp } from '../factories/child-app';
-import { loadProposal, postForm, submitProposal, postConfirmed as act } from '../factories/proposals';
+import { advance, loadProposal, postForm, submitProposal, postConfirmed as act } from '../factories/proposals';
 import { startSmtpServer, TestSmtpServer } from '../factories/smtp-server';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
@@ -30,6 +30,10 @@ function section(html: string, testId: string): string {
   if (start < 0) throw new Error(`no ${testId} on the page`);
   return html.slice(start, html.indexOf('</ul>', start));
 }
+
+/** Internal text: the opinion and the decision's reason, which no notification or mail may carry. */
+const OPINION = '所管課として実施可能と考える（内部メモ）';
+const REASON = '内部の決定理由（提案者には見せない）';
 
 const unreadBadge = (html: string): number => Number(/aria-label="未読 (\d+) 件"/.exec(html)?.[1] ?? 0);
 const ISO_DATE = /\d{4}-\d{2}-\d{2}/;
@@ -94,7 +98,7 @@ describe('notifications that resolve', () => {
     expect(res.status).toBe(303);
   }
 
-  async function opinion(agent: TestAgent, id: number, text = '所管課として実施可能と考える（内部メモ）') {
+  async function opinion(agent: TestAgent, id: number, text = OPINION) {
     const res = await postForm(agent, `/proposals/${id}/opinion`, { version: await version(id), outcome: 'adopted', opinionText: text });
     expect(res.status).toBe(303);
   }
@@ -103,10 +107,21 @@ describe('notifications that resolve', () => {
     const res = await act(officeB, `/proposals/${id}/decision`, {
       version: await version(id),
       decision,
-      reason: '内部の決定理由（提案者には見せない）',
+      reason: REASON,
       answer: '採用します。',
     });
     expect(res.status).toBe(303);
+  }
+
+  /** Office A and reviewer A of 区政推進課, who route and answer above; pass office B for the decision, as `decide` does. */
+  const actors = (office = officeA) => ({ office, reviewer: reviewerA, divisionId: division['212'].id });
+
+  /** A proposal decided as setup for what follows the decision. */
+  async function decided(title: string, decision: string): Promise<number> {
+    const id = await submitProposal(staff, { title });
+    await advance(t, actors(), id, 'awaiting_decision', { dueOn: dueOn(), opinionText: OPINION });
+    await advance(t, actors(officeB), id, 'decided', { decision, reason: REASON, answer: '採用します。' });
+    return id;
   }
 
   describe('the office\'s "受理・回付をお願いします"', () => {
@@ -188,7 +203,7 @@ describe('notifications that resolve', () => {
   describe('a reviewer\'s "回付されました" and the reminders', () => {
     it('resolve for every reviewer of the division when a colleague gives its opinion, not for another division; then the decision asks the office', async () => {
       const id = await submitProposal(staff, { title: '意見の task が解ける提案' });
-      await route(id, ['212', '311']);
+      await advance(t, actors(), id, 'under_review', { relatedDivisionIds: [division['311'].id], dueOn: dueOn() });
       const [rA, rB, rC] = [users['nt-rev-a'].id, users['nt-rev-b'].id, users['nt-rev-c'].id];
       expect(recipients(open(await rows(id, `opinion:${division['212'].id}`)))).toEqual([rA, rB]);
       expect(recipients(open(await rows(id, `opinion:${division['311'].id}`)))).toEqual([rC]);
@@ -231,7 +246,7 @@ describe('notifications that resolve', () => {
 
     it('resolve when the routing to the division ends (re-routed elsewhere), and stay open for divisions still routed', async () => {
       const id = await submitProposal(staff, { title: '回付先から外れる提案' });
-      await route(id, ['212', '311']);
+      await advance(t, actors(), id, 'under_review', { relatedDivisionIds: [division['311'].id], dueOn: dueOn() });
       const res = await postForm(officeA, `/proposals/${id}/reroute`, {
         version: await version(id),
         leadDivisionId: String(division['212'].id),
@@ -244,14 +259,6 @@ describe('notifications that resolve', () => {
   });
 
   describe('the implementation task', () => {
-    async function decided(title: string, decision: string): Promise<number> {
-      const id = await submitProposal(staff, { title });
-      await route(id, ['212']);
-      await opinion(reviewerA, id);
-      await decide(id, decision);
-      return id;
-    }
-
     it("at 採用, the lead division's reviewers are asked to report; 実施中 keeps it open, 実施済 resolves it for both", async () => {
       const id = await decided('実施状況の task の提案', 'adopted');
       const implement = `implement:${division['212'].id}`;
@@ -405,10 +412,7 @@ describe('notifications that resolve', () => {
 
     it('every mail queued by this file is free of internal text and ISO dates', async () => {
       // Everything the earlier tests queued was cleared; queue a full cycle and look at it all.
-      const id = await submitProposal(staff, { title: '全部のメールを確かめる提案' });
-      await route(id, ['212']);
-      await opinion(reviewerA, id);
-      await decide(id, 'adopted');
+      await decided('全部のメールを確かめる提案', 'adopted');
       const mails = await outbox();
       expect(mails.length).toBeGreaterThan(0);
       for (const mail of mails) {

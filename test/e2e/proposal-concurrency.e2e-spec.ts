@@ -3,7 +3,7 @@ import { jstDateString } from '../../src/common/jst';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { historyOf, loadProposal, postForm, submitProposal } from '../factories/proposals';
+import { advance, historyOf, loadProposal, postForm, submitProposal } from '../factories/proposals';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
 
 /** Two people acting on the same proposal at the same moment: exactly one wins, nothing is lost or doubled. */
@@ -32,12 +32,10 @@ describe('concurrent actions on one proposal', () => {
 
   async function awaitingDecision(title: string): Promise<number> {
     const id = await submitProposal(staff, { title });
-    await postForm(officeA, `/proposals/${id}/accept`, {
-      version: String((await loadProposal(t, id)).version),
-      leadDivisionId: String(shimin.id),
+    await advance(t, { office: officeA, reviewer, divisionId: shimin.id }, id, 'awaiting_decision', {
       dueOn: addDays(jstDateString(new Date()), 10),
+      opinionText: '賛成',
     });
-    await postForm(reviewer, `/proposals/${id}/opinion`, { version: String((await loadProposal(t, id)).version), outcome: 'adopted', opinionText: '賛成' });
     expect((await loadProposal(t, id)).status).toBe('awaiting_decision');
     return id;
   }

@@ -4,7 +4,7 @@ import { Division } from '../../src/organization/division.entity';
 import { Notification } from '../../src/notifications/notification.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { historyOf, loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
+import { advance, historyOf, loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
 describe('proposal lifecycle through HTTP', () => {
@@ -17,6 +17,8 @@ describe('proposal lifecycle through HTTP', () => {
   let shimin: Division;
   let kumin: Division;
   const due = () => addDays(jstDateString(new Date()), 30);
+  /** The office, and the reviewer of 市民課 (the lead division). */
+  const actors = () => ({ office, reviewer, divisionId: shimin.id });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -201,16 +203,7 @@ describe('proposal lifecycle through HTTP', () => {
 
   async function toAwaitingDecision(title: string): Promise<number> {
     const id = await submitProposal(staff, { title });
-    await postForm(office, `/proposals/${id}/accept`, {
-      version: String((await loadProposal(t, id)).version),
-      leadDivisionId: String(shimin.id),
-      dueOn: due(),
-    });
-    await postForm(reviewer, `/proposals/${id}/opinion`, {
-      version: String((await loadProposal(t, id)).version),
-      outcome: 'continued',
-      opinionText: '予算次第',
-    });
+    await advance(t, actors(), id, 'awaiting_decision', { dueOn: due(), outcome: 'continued', opinionText: '予算次第' });
     expect((await loadProposal(t, id)).status).toBe('awaiting_decision');
     return id;
   }
@@ -244,13 +237,7 @@ describe('proposal lifecycle through HTTP', () => {
 
   it('corrects a decision only with a reason, keeping both in the history', async () => {
     const id = await toAwaitingDecision('訂正される提案');
-    await postForm(office, `/proposals/${id}/decision`, {
-      confirm: 'on',
-      version: String((await loadProposal(t, id)).version),
-      decision: 'rejected',
-      reason: '費用対効果が低い',
-      answer: '今回は見送ります。',
-    });
+    await advance(t, actors(), id, 'decided', { decision: 'rejected', reason: '費用対効果が低い', answer: '今回は見送ります。' });
     const noReason = await postForm(office, `/proposals/${id}/correction`, {
       confirm: 'on',
       version: String((await loadProposal(t, id)).version),
@@ -297,13 +284,7 @@ describe('proposal lifecycle through HTTP', () => {
     expect((await loadProposal(t, id)).status).toBe('withdrawn');
 
     const decided = await toAwaitingDecision('決定後の取下げ');
-    await postForm(office, `/proposals/${decided}/decision`, {
-      confirm: 'on',
-      version: String((await loadProposal(t, decided)).version),
-      decision: 'rejected',
-      reason: 'r',
-      answer: 'a',
-    });
+    await advance(t, actors(), decided, 'decided', { decision: 'rejected', reason: 'r', answer: 'a' });
     const before = await loadProposal(t, decided);
     const refused = await postForm(staff, `/proposals/${decided}/withdraw`, { confirm: 'on', version: String(before.version) });
     expect(refused.status).toBe(403);
@@ -332,12 +313,8 @@ describe('proposal lifecycle through HTTP', () => {
     const id = await submitProposal(staff, { title: '回付先の変更' });
     const routings = () =>
       t.dataSource.query(`SELECT division_id, is_lead, due_on, active, opinion_outcome FROM routings WHERE proposal_id = ${id} ORDER BY id`);
-    await postForm(office, `/proposals/${id}/accept`, {
-      version: String((await loadProposal(t, id)).version),
-      leadDivisionId: String(shimin.id),
-      relatedDivisionIds: [String(kumin.id)],
-      dueOn: due(),
-    });
+    await advance(t, actors(), id, 'under_review', { relatedDivisionIds: [kumin.id], dueOn: due() });
+    // only the lead division answers: 区民課 has not, so it stays under review
     await postForm(reviewer, `/proposals/${id}/opinion`, {
       version: String((await loadProposal(t, id)).version),
       outcome: 'adopted',

@@ -10,7 +10,7 @@ import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { ReportCsvService } from '../../src/reports/report-csv.service';
-import { loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
+import { advance, loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
 import { buildApp } from '../factories/child-app';
@@ -110,16 +110,13 @@ describe('CSV exports and the statistics command line', () => {
   async function decided(decision: string, title: string): Promise<number> {
     const shimin = await t.dataSource.getRepository(Division).findOneByOrFail({ code: '211' });
     const id = await submitProposal(staff, { title, estimatedHours: '10', estimatedYen: '1000' });
-    await postForm(office, `/proposals/${id}/accept`, { version: await v(id), leadDivisionId: String(shimin.id), dueOn: addDays(today, 5) });
-    await postForm(reviewer, `/proposals/${id}/opinion`, { version: await v(id), outcome: 'adopted', opinionText: 'ok' });
-    const res = await postForm(office, `/proposals/${id}/decision`, {
-      confirm: 'on',
-      version: await v(id),
+    await advance(t, { office, reviewer, divisionId: shimin.id }, id, 'decided', {
+      dueOn: addDays(today, 5),
+      opinionText: 'ok',
       decision,
       reason: '理由',
       answer: `${title}への回答`,
     });
-    expect(res.status).toBe(303);
     return id;
   }
 

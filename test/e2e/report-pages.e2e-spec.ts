@@ -4,7 +4,7 @@ import { jstDateString } from '../../src/common/jst';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { loadProposal, postForm, submitProposal } from '../factories/proposals';
+import { advance, loadProposal, postForm, submitProposal } from '../factories/proposals';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
 describe('report pages', () => {
@@ -27,13 +27,12 @@ describe('report pages', () => {
     const v = async (id: number) => String((await loadProposal(t, id)).version);
     // three submitted: one adopted, one <script> titled and waiting, one not accepted
     const adopted = await submitProposal(staff, { title: '採用される提案' });
-    await postForm(office, `/proposals/${adopted}/accept`, {
-      version: await v(adopted),
-      leadDivisionId: String(shimin.id),
+    await advance(t, { office, reviewer, divisionId: shimin.id }, adopted, 'decided', {
       dueOn: addDays(jstDateString(new Date()), 3),
+      opinionText: 'ok',
+      reason: 'r',
+      answer: 'a',
     });
-    await postForm(reviewer, `/proposals/${adopted}/opinion`, { version: await v(adopted), outcome: 'adopted', opinionText: 'ok' });
-    await postForm(office, `/proposals/${adopted}/decision`, { confirm: 'on', version: await v(adopted), decision: 'adopted', reason: 'r', answer: 'a' });
     await submitProposal(staff, { title: '<script>alert(1)</script>待機中' });
     const refused = await submitProposal(staff, { title: '不受理の提案' });
     await postForm(office, `/proposals/${refused}/not-accept`, { confirm: 'on', version: await v(refused), reason: 'unclear', comment: 'c' });

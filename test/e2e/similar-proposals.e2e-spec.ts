@@ -6,7 +6,7 @@ import { Division } from '../../src/organization/division.entity';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import type { SimilarProposal } from '../../src/proposals/similar-proposals.service';
-import { loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
+import { advance, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
 
@@ -130,34 +130,13 @@ describe('similar earlier proposals (似ている提案)', () => {
     );
     expect(ids(await similar(shiminReviewer, 'ごみ収集日の通知'))).not.toContain(garbage);
 
-    expect(
-      (
-        await postForm(office, `/proposals/${garbage}/accept`, {
-          version: await version(garbage),
-          leadDivisionId: String(shimin.id),
-          dueOn: addDays(jstDateString(new Date()), 30),
-        })
-      ).status,
-    ).toBe(303);
+    const actors = { office, reviewer: shiminReviewer, divisionId: shimin.id };
+    await advance(t, actors, garbage, 'under_review', { dueOn: addDays(jstDateString(new Date()), 30) });
     expect(ids(await similar(shiminReviewer, 'ごみ収集日の通知'))).toEqual([garbage]);
     expect(ids(await similar(zaiseiReviewer, 'ごみ収集日の通知'))).not.toContain(garbage);
     expect(ids(await similar(otherStaff, 'ごみ収集日の通知'))).not.toContain(garbage);
 
-    expect(
-      (await postForm(shiminReviewer, `/proposals/${garbage}/opinion`, { version: await version(garbage), outcome: 'adopted', opinionText: '実施できます。' }))
-        .status,
-    ).toBe(303);
-    expect(
-      (
-        await postForm(office, `/proposals/${garbage}/decision`, {
-          confirm: 'on',
-          version: await version(garbage),
-          decision: 'adopted',
-          reason: '効果が大きい',
-          answer: '採用します。',
-        })
-      ).status,
-    ).toBe(303);
+    await advance(t, actors, garbage, 'decided', { opinionText: '実施できます。', decision: 'adopted', reason: '効果が大きい', answer: '採用します。' });
     const adopted = await similar(otherStaff, 'ごみ収集日の通知');
     expect(adopted.map((i) => [i.id, i.statusLabel, i.decisionLabel])).toEqual([[garbage, '決定', '採用']]);
     // an adopted case opens that proposal only, not the same author's others

@@ -2,7 +2,6 @@ import TestAgent from 'supertest/lib/agent';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { ProposalHistoryEntry } from '../../src/proposals/proposal-history.entity';
 import { TestApp } from './test-app';
-import { jstDateString } from '../../src/common/jst';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { createUser, csrfToken, signIn } from './users';
 
@@ -72,16 +71,33 @@ export async function workflowActors(t: TestApp, divisionCode = '211'): Promise<
 
 export type AdvanceTarget = 'under_review' | 'awaiting_decision' | 'decided';
 
+export interface AdvanceOptions {
+  /** The decision (採否); 採用 by default. */
+  decision?: string;
+  /** The opinion's due date; 30 days from today by default. */
+  dueOn?: string;
+  /** Divisions routed besides the actors' (the lead). They must give their opinions themselves before a decision. */
+  relatedDivisionIds?: number[];
+  /** The office's comment on the 受理・回付 form; none by default. */
+  routingComment?: string;
+  /** The outcome the lead division recommends in its opinion; 採用 by default. */
+  outcome?: string;
+  opinionText?: string;
+  reason?: string;
+  answer?: string;
+}
+
 /**
  * Moves a submitted proposal on to `to` through the same forms people use: 受理・回付 to the actors'
  * division, its opinion, then the decision. One place for the sequence, so tests do not repeat it.
+ * Only the office is needed to go as far as 'under_review'; the reviewer gives the opinion.
  */
 export async function advance(
   t: TestApp,
-  actors: WorkflowActors,
+  actors: Omit<WorkflowActors, 'reviewer'> & { reviewer?: TestAgent },
   id: number,
   to: AdvanceTarget,
-  options: { decision?: string; dueOn?: string; opinionText?: string; reason?: string; answer?: string } = {},
+  options: AdvanceOptions = {},
 ): Promise<void> {
   const steps: AdvanceTarget[] = ['under_review', 'awaiting_decision', 'decided'];
   const version = async () => String((await loadProposal(t, id)).version);
@@ -91,15 +107,26 @@ export async function advance(
   for (const step of steps.slice(0, steps.indexOf(to) + 1)) {
     const current = (await loadProposal(t, id)).status;
     if (step === 'under_review' && current === 'submitted') {
-      const dueOn = options.dueOn ?? addDays(jstDateString(new Date()), 30);
-      expectDone(
-        await postForm(actors.office, `/proposals/${id}/accept`, { version: await version(), leadDivisionId: String(actors.divisionId), dueOn, comment: '' }),
-        'accept',
-      );
+      const dueOn = options.dueOn ?? addDays(t.clock.today(), 30);
+      const routing = {
+        version: await version(),
+        leadDivisionId: String(actors.divisionId),
+        ...(options.relatedDivisionIds ? { relatedDivisionIds: options.relatedDivisionIds.map(String) } : {}),
+        dueOn,
+        comment: options.routingComment ?? '',
+      };
+      expectDone(await postForm(actors.office, `/proposals/${id}/accept`, routing), 'accept');
     }
     if (step === 'awaiting_decision' && current !== 'awaiting_decision' && current !== 'decided') {
-      const opinion = { version: await version(), outcome: 'adopted', opinionText: options.opinionText ?? '所管課として実施可能と考えます。' };
+      if (!actors.reviewer) throw new Error('advance: a reviewer is needed to give the opinion');
+      const opinion = {
+        version: await version(),
+        outcome: options.outcome ?? 'adopted',
+        opinionText: options.opinionText ?? '所管課として実施可能と考えます。',
+      };
       expectDone(await postForm(actors.reviewer, `/proposals/${id}/opinion`, opinion), 'opinion');
+      const after = (await loadProposal(t, id)).status;
+      if (after !== 'awaiting_decision') throw new Error(`advance: still ${after} after the lead division's opinion (other divisions routed?)`);
     }
     if (step === 'decided') {
       const decision = {
