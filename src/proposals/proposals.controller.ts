@@ -17,7 +17,8 @@ import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment } fr
 import { AttachmentsService } from '../attachments/attachments.service';
 import { ProposalFormUploadInterceptor } from './proposal-form-upload.interceptor';
 import { PROPOSAL_STATUSES, STATUS_LABELS } from './proposal-state-machine';
-import { LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters, ProposalsService, SHORT_KEYWORD_WINDOW } from './proposals.service';
+import { LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters, ProposalsService } from './proposals.service';
+import { SHORT_KEYWORD_WINDOW } from './proposal-list.repository';
 import { KEYWORD_MATCH_LIMIT } from '../search/proposal-search';
 import { CostLimited, isSearchOrDeepPage } from '../common/rate-limit';
 import { ListSortQueryDto, listOrder, ProposalCsvQueryDto, ProposalListQueryDto, sortHeaders } from './dto/proposal-list-query.dto';

@@ -8,6 +8,7 @@ import { SearchModule } from '../search/search.module';
 import { UsersStoreModule } from '../users/users.repository';
 import { CoproposalController } from './coproposal.controller';
 import { CoproposalService } from './coproposal.service';
+import { ProposalListRepository } from './proposal-list.repository';
 import { ProposalStoreModule } from './proposal-store.module';
 import { ProposalViewService } from './proposal-view.service';
 import { Proposal } from './proposal.entity';
@@ -29,7 +30,7 @@ import { SimilarProposalsService } from './similar-proposals.service';
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`.
   // AttachmentsController is here because a refused upload answers with the proposal page (ProposalViewService).
   controllers: [SimilarProposalsController, ProposalsController, AttachmentsController, CoproposalController],
-  providers: [CoproposalService, ProposalsService, ProposalViewService, SimilarProposalsService],
+  providers: [ProposalListRepository, CoproposalService, ProposalsService, ProposalViewService, SimilarProposalsService],
   exports: [ProposalsService, ProposalViewService],
 })
 export class ProposalsModule {}

@@ -1,7 +1,7 @@
 import { forgetRankingsAfterTextChange } from './similar-rankings';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
@@ -13,7 +13,6 @@ import { Category } from '../organization/category.entity';
 import { User } from '../users/user.entity';
 import { ProposalFormDto } from './dto/proposal-form.dto';
 import { DEFAULT_LIST_SORT, ListOrder } from './dto/proposal-list-query.dto';
-import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListSortIndexes';
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { CsvCell, toCsv } from '../reports/csv';
 import { WithdrawDto } from './dto/workflow.dto';
@@ -28,21 +27,16 @@ import {
   UploadedAttachment,
 } from '../attachments/attachment-files';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
-import { ADOPTED_CASE_DECISIONS, DECISION_LABELS, IMPLEMENTATION_LABELS, ProposalStatus, STATUS_LABELS } from './proposal-state-machine';
+import { DECISION_LABELS, IMPLEMENTATION_LABELS, STATUS_LABELS } from './proposal-state-machine';
 import { ProposalRepository } from './proposal.repository';
 import { RoutingRepository } from './routing.repository';
-import { ProposalSearch } from '../search/proposal-search';
+import { ListFilters, ProposalListRepository } from './proposal-list.repository';
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { ProposalNumberSequence } from './proposal-number-sequence.entity';
 import { Clock } from '../common/clock';
 
-export interface ProposalFilters {
-  status?: ProposalStatus;
-  fiscalYear?: number;
-  categoryId?: number;
-  divisionId?: number;
-  q?: string;
+export interface ProposalFilters extends ListFilters {
   page: number;
   /** 更新の新しい順 unless another order is asked for. */
   order?: ListOrder;
@@ -58,12 +52,6 @@ const LIST_COUNT_PAGES_AHEAD = 10;
  */
 export const LIST_MAX_ROWS = 10_000;
 export const LIST_MAX_PAGES = LIST_MAX_ROWS / PROPOSALS_PAGE_SIZE;
-/**
- * A keyword of one or two characters has no trigram, so no index can find it: it is looked for only
- * among the newest this many proposals (by id, through the primary key), and the page says so.
- */
-export const SHORT_KEYWORD_WINDOW = 5000;
-export const SHORT_KEYWORD_CHARS = 2;
 /** An effect per year as a 採用事例 card shows it: the actual one, or else the estimate (見込み). */
 export interface CaseEffect {
   kind: 'actual' | 'estimate';
@@ -82,47 +70,6 @@ const LIST_CSV_BATCH = 1000;
 
 /** Public columns only: never opinions, reasons, answers or anything internal. */
 export const LIST_CSV_HEADER = ['提案番号', '件名', '提案分野', '状態', '採否', '実施状況', '提出日', '主管課', '提案者所属'];
-
-type OrderTerm = [expression: string, dir: 'ASC' | 'DESC', nulls?: 'NULLS FIRST' | 'NULLS LAST'];
-/**
- * ORDER BY of each list order, always ending in a unique key so pages never overlap. Each is what one
- * index serves (ix_proposals_updated and the migration ListSortIndexes): change one, change the other.
- * 提案番号: proposals not yet submitted have none; they come last in ascending order and first in
- * descending order on both engines (PostgreSQL's index order, which SQLite follows when told).
- * 状態: in the order of the workflow; within one state the most recently updated first (ascending).
- */
-function orderTerms({ sort, dir }: ListOrder): OrderTerm[] {
-  const d = dir === 'asc' ? 'ASC' : 'DESC';
-  const reverse = dir === 'asc' ? 'DESC' : 'ASC';
-  switch (sort) {
-    case 'updated':
-      return [
-        ['p.updated_at', d],
-        ['p.id', d],
-      ];
-    case 'number':
-      return [
-        ['p.number', d, dir === 'asc' ? 'NULLS LAST' : 'NULLS FIRST'],
-        ['p.id', d],
-      ];
-    case 'title':
-      return [
-        ['p.title', d],
-        ['p.id', d],
-      ];
-    case 'status':
-      return [
-        [LIST_STATUS_RANK_SQL.replace('CASE status', 'CASE p.status'), d],
-        ['p.updated_at', reverse],
-        ['p.id', reverse],
-      ];
-  }
-}
-
-function applyOrder<T extends SelectQueryBuilder<ObjectLiteral>>(query: T, order: ListOrder): T {
-  orderTerms(order).forEach(([expression, dir, nulls], i) => (i === 0 ? query.orderBy(expression, dir, nulls) : query.addOrderBy(expression, dir, nulls)));
-  return query;
-}
 
 /** 採否 as the list shows it: the decision of a decided proposal, 継続検討 while it is continued. */
 const decisionText = (p: Proposal): string =>
@@ -151,7 +98,7 @@ export class ProposalsService {
     private readonly repository: ProposalRepository,
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
-    private readonly search: ProposalSearch,
+    private readonly lists: ProposalListRepository,
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
     private readonly clock: Clock,
   ) {}
@@ -166,35 +113,22 @@ export class ProposalsService {
    * so a page view never counts every proposal. Beyond that the page says "N件以上".
    */
   async list(viewer: Viewer, filters: ProposalFilters) {
-    const { query, searchCut, recentOnly } = await this.filteredQuery(viewer, filters);
+    const found = await this.lists.visible(viewer, filters);
 
     // Counted first, and never further than LIST_MAX_ROWS: a page past the last one is answered with the
     // last page, and a page beyond LIST_MAX_PAGES with that page, so no request reads deeper than that.
     const pageCapped = filters.page > LIST_MAX_PAGES;
     let page = Math.min(filters.page, LIST_MAX_PAGES);
     const limit = Math.min(LIST_MAX_ROWS, Math.max(LIST_COUNT_LIMIT, (page - 1) * PROPOSALS_PAGE_SIZE + PROPOSALS_PAGE_SIZE * LIST_COUNT_PAGES_AHEAD));
-    const [sql, params] = query
-      .clone()
-      .select('1')
-      .limit(limit + 1)
-      .getQueryAndParameters();
-    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
-    const more = counted > limit || searchCut;
+    const counted = await found.countUpTo(limit);
+    const more = counted > limit || found.searchCut;
     const total = Math.min(counted, limit);
     const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
     page = Math.min(page, pages);
 
-    const pageIds = (
-      await applyOrder(query.clone().select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
-        .offset((page - 1) * PROPOSALS_PAGE_SIZE)
-        .limit(PROPOSALS_PAGE_SIZE)
-        .getRawMany<{ id: number | string }>()
-    ).map((r) => Number(r.id));
-    const loaded = pageIds.length
-      ? await this.proposals.find({ where: { id: In(pageIds) }, relations: { category: true, proposer: true, leadDivision: true } })
-      : [];
-    const byId = new Map(loaded.map((p) => [p.id, p]));
-    const items = pageIds.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
+    const pageIds = await found.ids(filters.order ?? DEFAULT_LIST_SORT, (page - 1) * PROPOSALS_PAGE_SIZE, PROPOSALS_PAGE_SIZE);
+    const items = await this.lists.rows(pageIds, { category: true, proposer: true, leadDivision: true });
+    const { searchCut, recentOnly } = found;
     return { items, total, more, searchCut, recentOnly, pages, page, pageCapped: pageCapped && page === LIST_MAX_PAGES };
   }
 
@@ -205,28 +139,17 @@ export class ProposalsService {
    * batch at a time by primary key, as the caller takes the chunks, so only one batch is ever held.
    */
   async listCsvChunks(viewer: Viewer, filters: Omit<ProposalFilters, 'page'>): Promise<{ cut: boolean; chunks: AsyncGenerator<string> }> {
-    const { query, searchCut } = await this.filteredQuery(viewer, { ...filters, page: 1 });
-    const ids = (
-      await applyOrder(query.select('p.id', 'id'), filters.order ?? DEFAULT_LIST_SORT)
-        .limit(LIST_CSV_MAX_ROWS + 1)
-        .getRawMany<{ id: number | string }>()
-    ).map((r) => Number(r.id));
-    const cut = ids.length > LIST_CSV_MAX_ROWS || searchCut;
+    const found = await this.lists.visible(viewer, filters);
+    const ids = await found.ids(filters.order ?? DEFAULT_LIST_SORT, 0, LIST_CSV_MAX_ROWS + 1);
+    const cut = ids.length > LIST_CSV_MAX_ROWS || found.searchCut;
     const wanted = ids.slice(0, LIST_CSV_MAX_ROWS);
-    const proposals = this.proposals;
+    const lists = this.lists;
     async function* chunks(): AsyncGenerator<string> {
       yield toCsv([LIST_CSV_HEADER]);
       for (let start = 0; start < wanted.length; start += LIST_CSV_BATCH) {
         const batch = wanted.slice(start, start + LIST_CSV_BATCH);
-        const loaded = await proposals.find({
-          where: { id: In(batch) },
-          relations: { category: true, leadDivision: true, proposerDivision: true },
-        });
-        const byId = new Map(loaded.map((p) => [p.id, p]));
         const rows: CsvCell[][] = [];
-        for (const id of batch) {
-          const p = byId.get(id);
-          if (!p) continue; // deleted meanwhile
+        for (const p of await lists.rows(batch, { category: true, leadDivision: true, proposerDivision: true })) {
           rows.push([
             p.number ?? '',
             p.title,
@@ -245,55 +168,9 @@ export class ProposalsService {
     return { cut, chunks: chunks() };
   }
 
-  /** What the user may see, narrowed by the list's filters (not yet ordered or paged). */
-  private async filteredQuery(
-    viewer: Viewer,
-    filters: ProposalFilters,
-  ): Promise<{ query: SelectQueryBuilder<Proposal>; searchCut: boolean; recentOnly: boolean }> {
-    const query = this.repository.visibleQuery(viewer);
-    if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
-    if (filters.fiscalYear) query.andWhere('p.fiscal_year = :fy', { fy: filters.fiscalYear });
-    if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
-    if (filters.divisionId) {
-      query.andWhere(
-        new Brackets((w) =>
-          w
-            .where('p.lead_division_id = :divisionId')
-            .orWhere('p.proposer_division_id = :divisionId')
-            .orWhere('EXISTS (SELECT 1 FROM routings rd WHERE rd.proposal_id = p.id AND rd.division_id = :divisionId AND rd.active = :yes)'),
-        ),
-        { divisionId: filters.divisionId, yes: true },
-      );
-    }
-    let searchCut = false;
-    if (filters.q) {
-      // with another filter, the newest matches alone could miss every row of (say) an older year
-      const narrowed = Boolean(filters.status || filters.fiscalYear || filters.categoryId || filters.divisionId);
-      const keyword = await this.search.keyword(filters.q, { complete: narrowed, viewer });
-      query.andWhere(keyword.condition);
-      searchCut = keyword.cut;
-    }
-    // one or two characters: no index can find them, so only the newest proposals are searched (bounded cost)
-    const recentOnly = Boolean(filters.q) && [...filters.q!].length <= SHORT_KEYWORD_CHARS;
-    if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
-    return { query, searchCut, recentOnly };
-  }
-
   /** The user's own and co-proposed proposals, drafts included, in the list's orders (a few dozen rows at most). */
-  mine(userId: number, order: ListOrder = DEFAULT_LIST_SORT) {
-    const query = this.proposals
-      .createQueryBuilder('p')
-      .leftJoinAndSelect('p.category', 'category')
-      .where(
-        new Brackets((w) =>
-          w
-            .where('p.proposer_id = :me')
-            .orWhere('EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me AND cp.status = :accepted)'),
-        ),
-        // an invitation not yet accepted is not one's proposal (it is a notification to answer)
-        { me: userId, accepted: 'accepted' },
-      );
-    return applyOrder(query, order).getMany();
+  mine(userId: number, order: ListOrder = DEFAULT_LIST_SORT): Promise<Proposal[]> {
+    return this.lists.mine(userId, order);
   }
 
   /**
@@ -325,42 +202,14 @@ export class ProposalsService {
    * the newest proposals only), and the page's 20 ids are read before their rows and relations.
    */
   async adoptedCases(filters: { q?: string; categoryId?: number; page: number }) {
-    const query = this.proposals
-      .createQueryBuilder('p')
-      .where('p.status = :decided', { decided: 'decided' })
-      .andWhere('p.decision IN (:...adopted)', { adopted: ADOPTED_CASE_DECISIONS });
-    if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
-    let recentOnly = false;
-    if (filters.q) {
-      query.andWhere((await this.search.keyword(filters.q, { complete: true })).condition);
-      recentOnly = [...filters.q].length <= SHORT_KEYWORD_CHARS;
-      if (recentOnly) query.andWhere(`p.id >= (SELECT MIN(recent.id) FROM (SELECT id FROM proposals ORDER BY id DESC LIMIT ${SHORT_KEYWORD_WINDOW}) recent)`);
-    }
-    const [sql, params] = query
-      .clone()
-      .select('1')
-      .limit(LIST_MAX_ROWS + 1)
-      .getQueryAndParameters();
-    const counted = Number((await this.db.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params))[0].n);
+    const found = await this.lists.adoptedCases(filters);
+    const counted = await found.countUpTo(LIST_MAX_ROWS);
     const total = Math.min(counted, LIST_MAX_ROWS);
     const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
     const page = Math.min(filters.page, pages);
-    const ids = (
-      await query
-        .clone()
-        .select('p.id', 'id')
-        .orderBy('p.decided_at', 'DESC', 'NULLS LAST')
-        .addOrderBy('p.id', 'DESC')
-        .offset((page - 1) * PROPOSALS_PAGE_SIZE)
-        .limit(PROPOSALS_PAGE_SIZE)
-        .getRawMany<{ id: number | string }>()
-    ).map((r) => Number(r.id));
-    const loaded = ids.length
-      ? await this.proposals.find({ where: { id: In(ids) }, relations: { category: true, proposerDivision: true, leadDivision: true } })
-      : [];
-    const byId = new Map(loaded.map((p) => [p.id, p]));
-    const items = ids.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
-    return { items, total, more: counted > LIST_MAX_ROWS, recentOnly, page, pages };
+    const ids = await found.ids('latestDecided', (page - 1) * PROPOSALS_PAGE_SIZE, PROPOSALS_PAGE_SIZE);
+    const items = await this.lists.rows(ids, { category: true, proposerDivision: true, leadDivision: true });
+    return { items, total, more: counted > LIST_MAX_ROWS, recentOnly: found.recentOnly, page, pages };
   }
 
   // --- writing: the proposer's own steps ---
