@@ -14,6 +14,8 @@ import { Clock } from '../common/clock';
 
 export interface NotificationInput {
   userIds: readonly number[];
+  /** The recipients' active accounts when the caller has just read them (saves reading them again); else read by id. */
+  recipients?: readonly User[];
   proposalId: number | null;
   kind: string;
   message: string;
@@ -72,7 +74,9 @@ export class NotificationsService {
     const userIds = [...new Set(input.userIds)];
     if (!userIds.length) return 0;
     if (input.taskKey) taskKeyMatch(input.taskKey);
-    let recipients = await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
+    let recipients = input.recipients
+      ? input.recipients.filter((u) => !u.disabled && userIds.includes(u.id))
+      : await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
     if (input.dedupeKey) {
       const keys = recipients.map((user) => input.dedupeKey!(user.id));
       const sent = new Set(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError } from '../common/errors';
+import { placeholder } from '../database/sql-placeholder';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
 import { actorsFor, canView, CoproposerStatus, ProposalFacts, Viewer, visibleWhere } from './proposal-access';
@@ -218,15 +219,54 @@ export class ProposalRepository {
 
   /** A history row; from and to are the proposal's status unless `fromStatus` says otherwise. */
   async addHistory(manager: EntityManager, note: HistoryNote): Promise<void> {
-    await manager.getRepository(ProposalHistoryEntry).insert({
-      proposalId: note.proposal.id,
-      actorId: note.actorId,
-      action: note.action,
-      fromStatus: note.fromStatus === undefined ? note.proposal.status : note.fromStatus,
-      toStatus: note.proposal.status,
-      detail: note.detail ?? null,
-      comment: note.comment?.trim() ? note.comment.trim() : null,
-    });
+    // no reading back of the generated id and time: nothing here needs them (one statement, not two)
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ProposalHistoryEntry)
+      .values({
+        proposalId: note.proposal.id,
+        actorId: note.actorId,
+        action: note.action,
+        fromStatus: note.fromStatus === undefined ? note.proposal.status : note.fromStatus,
+        toStatus: note.proposal.status,
+        detail: note.detail ?? null,
+        comment: note.comment?.trim() ? note.comment.trim() : null,
+      })
+      .updateEntity(false)
+      .execute();
+  }
+
+  /** Inserts a new draft and returns it as stored. */
+  async insertDraft(manager: EntityManager, values: Partial<Proposal>): Promise<Proposal> {
+    const insert = manager.createQueryBuilder().insert().into(Proposal).values(values).updateEntity(false);
+    // SQLite reports the new row's id itself; PostgreSQL returns it when asked
+    if (!this.db.isSqlite) insert.returning('id');
+    const result = await insert.execute();
+    const id = Number(this.db.isSqlite ? result.raw : (result.raw as { id: number }[])[0].id);
+    return manager.getRepository(Proposal).findOneOrFail({ where: { id } });
+  }
+
+  /** The proposal with this one-time form key of this proposer, if that form was already saved. */
+  findByFormKey(manager: EntityManager, proposerId: number, storedKey: string): Promise<Proposal | null> {
+    return manager.getRepository(Proposal).findOne({ where: { formKey: storedKey, proposerId } });
+  }
+
+  /**
+   * The next proposal number's sequence of a fiscal year: one upsert that also serializes concurrent
+   * submissions on the row (PostgreSQL; SQLite writes one at a time), then the value it left.
+   */
+  async nextNumber(manager: EntityManager, fiscalYear: number): Promise<number> {
+    const p1 = placeholder(this.db.dataSource, 1);
+    await manager.query(
+      `INSERT INTO proposal_number_sequences (fiscal_year, last_number) VALUES (${p1}, 1)
+         ON CONFLICT (fiscal_year) DO UPDATE SET last_number = proposal_number_sequences.last_number + 1`,
+      [fiscalYear],
+    );
+    const rows: { last_number: number | string }[] = await manager.query(`SELECT last_number FROM proposal_number_sequences WHERE fiscal_year = ${p1}`, [
+      fiscalYear,
+    ]);
+    return Number(rows[0].last_number);
   }
 
   /**

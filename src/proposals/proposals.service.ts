@@ -1,7 +1,6 @@
 import { forgetRankingsAfterTextChange } from './similar-rankings';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { fiscalYearOf } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
@@ -27,13 +26,12 @@ import {
   UploadedAttachment,
 } from '../attachments/attachment-files';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
-import { DECISION_LABELS, IMPLEMENTATION_LABELS, STATUS_LABELS } from './proposal-state-machine';
+import { Actor, DECISION_LABELS, IMPLEMENTATION_LABELS, STATUS_LABELS } from './proposal-state-machine';
 import { ProposalRepository } from './proposal.repository';
 import { RoutingRepository } from './routing.repository';
 import { ListFilters, ProposalListRepository } from './proposal-list.repository';
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
-import { ProposalNumberSequence } from './proposal-number-sequence.entity';
 import { Clock } from '../common/clock';
 
 export interface ProposalFilters extends ListFilters {
@@ -99,7 +97,6 @@ export class ProposalsService {
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
     private readonly lists: ProposalListRepository,
-    @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
     private readonly clock: Clock,
   ) {}
 
@@ -247,7 +244,7 @@ export class ProposalsService {
     } catch (error) {
       // Two sends of the same new form raced past the check below: the unique key let one through.
       if (id === null && dto.formKey && isUniqueViolation(error)) {
-        const earlier = await this.proposals.findOne({ where: { formKey: storedFormKey(user.id, dto.formKey), proposerId: user.id } });
+        const earlier = await this.repository.findByFormKey(this.db.dataSource.manager, user.id, storedFormKey(user.id, dto.formKey));
         if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
       }
       throw error;
@@ -256,7 +253,6 @@ export class ProposalsService {
 
   private saveInTransaction(user: User, dto: ProposalFormDto, id: number | null, coproposerIds: number[], files: readonly CheckedAttachment[]) {
     return this.db.transaction(async (manager): Promise<{ proposal: Proposal; submitted: boolean; attached: number }> => {
-      const repo = manager.getRepository(Proposal);
       const fields = {
         title: dto.title,
         categoryId: dto.categoryId,
@@ -268,21 +264,23 @@ export class ProposalsService {
       };
 
       let proposal: Proposal;
+      // who the user is on it, for the submission below: a new proposal's facts are known without reading them
+      let actors: Actor[];
       if (id === null) {
-        if (dto.formKey) {
-          const earlier = await repo.findOne({ where: { formKey: storedFormKey(user.id, dto.formKey), proposerId: user.id } });
+        const formKey = dto.formKey ? storedFormKey(user.id, dto.formKey) : null;
+        if (formKey) {
+          const earlier = await this.repository.findByFormKey(manager, user.id, formKey);
           if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
         }
-        const formKey = dto.formKey ? storedFormKey(user.id, dto.formKey) : null;
-        const inserted = await repo.insert({ ...fields, status: 'draft', version: 1, proposerId: user.id, formKey });
-        proposal = await repo.findOneOrFail({ where: { id: inserted.identifiers[0].id as number } });
+        proposal = await this.repository.insertDraft(manager, { ...fields, status: 'draft', version: 1, proposerId: user.id, formKey });
         await this.repository.addHistory(manager, { proposal, fromStatus: null, actorId: user.id, action: 'save_draft', detail: '作成' });
+        actors = ['proposer'];
       } else {
-        const current = await repo.findOne({ where: { id } });
+        const current = await manager.getRepository(Proposal).findOne({ where: { id } });
         if (!current) throw new NotFoundError();
         const facts = await this.repository.facts(manager, current);
         if (!canView(user, facts)) throw new NotFoundError();
-        const actors = actorsFor(user, facts);
+        actors = actorsFor(user, facts);
         if (files.length && !canChangeAttachments(actors, current.status)) {
           throw FormValidationException.field('files', '添付ファイルを追加できるのは、下書きか差戻し中の提案の提案者だけです。');
         }
@@ -299,7 +297,7 @@ export class ProposalsService {
           await forgetRankingsAfterTextChange(manager, current);
         }
       }
-      await this.replaceCoproposers(manager, user, proposal, coproposerIds);
+      await this.replaceCoproposers(manager, user, proposal, coproposerIds, id === null);
       // before the submission, so the office is told of a proposal that has its files
       const stored = await storeAttachments(
         manager,
@@ -308,13 +306,12 @@ export class ProposalsService {
       );
 
       if (dto.intent !== 'submit') return { proposal, submitted: false, attached: stored.length };
-      await this.submitInTransaction(manager, user, proposal);
-      return { proposal: await repo.findOneOrFail({ where: { id: proposal.id } }), submitted: true, attached: stored.length };
+      return { proposal: await this.submitInTransaction(manager, user, proposal, actors), submitted: true, attached: stored.length };
     });
   }
 
-  private async submitInTransaction(manager: EntityManager, user: User, proposal: Proposal): Promise<void> {
-    const facts = await this.repository.facts(manager, proposal);
+  /** Submits a draft or a returned proposal the user is on as `actors`; returns it as it now is. */
+  private async submitInTransaction(manager: EntityManager, user: User, proposal: Proposal, actors: Actor[]): Promise<Proposal> {
     const firstSubmission = proposal.number === null;
     const now = this.clock.now();
     const changes: Partial<Proposal> = { submittedAt: proposal.submittedAt ?? now };
@@ -323,33 +320,22 @@ export class ProposalsService {
       // returned and resubmitted keeps its number and fiscal year.
       const fiscalYear = fiscalYearOf(now);
       changes.fiscalYear = fiscalYear;
-      changes.number = formatProposalNumber(fiscalYear, await this.nextSequence(manager, fiscalYear));
+      changes.number = formatProposalNumber(fiscalYear, await this.repository.nextNumber(manager, fiscalYear));
       changes.proposerDivisionId = user.divisionId;
     }
-    await this.repository.recordStep(manager, {
+    const submitted = await this.repository.recordStep(manager, {
       proposal,
       action: 'submit',
-      actors: actorsFor(user, facts),
+      actors,
       expectedVersion: proposal.version,
       actorId: user.id,
       changes,
       detail: firstSubmission ? `提案番号 ${changes.number}` : '再提出',
     });
-    await this.notifications.resolveTask(manager, proposal.id, TaskKeys.resubmit, { by: user.id });
+    // only a returned proposal has a "please resubmit" task to resolve
+    if (!firstSubmission) await this.notifications.resolveTask(manager, proposal.id, TaskKeys.resubmit, { by: user.id });
     await this.notifyOffice(manager, proposal.id, `提案「${proposal.title}」が提出されました。受理・回付をお願いします。`, TaskKeys.screen);
-  }
-
-  /** The next number of a fiscal year; the row update serializes concurrent submissions. */
-  private async nextSequence(manager: EntityManager, fiscalYear: number): Promise<number> {
-    const repo = manager.getRepository(ProposalNumberSequence);
-    await repo.createQueryBuilder().insert().values({ fiscalYear, lastNumber: 0 }).orIgnore().execute();
-    await repo
-      .createQueryBuilder()
-      .update()
-      .set({ lastNumber: () => 'last_number + 1' })
-      .where('fiscal_year = :fiscalYear', { fiscalYear })
-      .execute();
-    return (await repo.findOneOrFail({ where: { fiscalYear } })).lastNumber;
+    return submitted;
   }
 
   async withdraw(user: User, id: number, dto: WithdrawDto): Promise<Proposal> {
@@ -375,8 +361,8 @@ export class ProposalsService {
 
   /** With a task key, a "please act" notification that the act resolves for every office user (see TaskKeys). */
   async notifyOffice(manager: EntityManager, proposalId: number, message: string, taskKey?: string): Promise<void> {
-    const office = await this.users.idsWithRole('office', { manager });
-    await this.notifications.notify(manager, { userIds: office, proposalId, kind: 'office', message, taskKey });
+    const office = await this.users.withRole('office', { manager });
+    await this.notifications.notify(manager, { userIds: office.map((u) => u.id), recipients: office, proposalId, kind: 'office', message, taskKey });
   }
 
   // --- form rules ---
@@ -430,8 +416,8 @@ export class ProposalsService {
    * newly named is invited (招待中), told so, and the invitation is kept in the history. Nobody becomes
    * a co-proposer without accepting (acceptCoproposal).
    */
-  private async replaceCoproposers(manager: EntityManager, user: User, proposal: Proposal, userIds: number[]): Promise<void> {
-    const current = await this.repository.coproposerRows(manager, proposal.id);
+  private async replaceCoproposers(manager: EntityManager, user: User, proposal: Proposal, userIds: number[], isNew: boolean): Promise<void> {
+    const current = isNew ? [] : await this.repository.coproposerRows(manager, proposal.id);
     const removed = current.filter((c) => !userIds.includes(c.userId)).map((c) => c.userId);
     const added = userIds.filter((id) => !current.some((c) => c.userId === id));
     if (removed.length) {
@@ -467,9 +453,5 @@ export class ProposalsService {
       .orderBy('u.login')
       .getMany();
     return users.map((u) => u.login).join(', ');
-  }
-
-  findByIds(ids: number[]): Promise<Proposal[]> {
-    return ids.length ? this.proposals.find({ where: { id: In(ids) } }) : Promise.resolve([]);
   }
 }
