@@ -12,6 +12,9 @@ import { Notification } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
 import { Clock } from '../common/clock';
 
+/** Dedupe keys asked for in one statement (well under either database's limit of bound parameters). */
+const DEDUPE_KEYS_PER_QUERY = 500;
+
 export interface NotificationInput {
   userIds: readonly number[];
   /** The recipients' active accounts when the caller has just read them (saves reading them again); else read by id. */
@@ -130,6 +133,21 @@ export class NotificationsService {
         .execute();
     }
     return recipients.length;
+  }
+
+  /**
+   * Which of these dedupe keys a notification already carries: read outside any transaction, so a
+   * reminder run that has nothing new to say opens no write transaction at all. A key missing here can
+   * still be taken by another run a moment later; the unique key decides then (see RemindersService).
+   */
+  async existingDedupeKeys(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let start = 0; start < keys.length; start += DEDUPE_KEYS_PER_QUERY) {
+      const chunk = keys.slice(start, start + DEDUPE_KEYS_PER_QUERY);
+      const rows = await this.notifications.find({ select: { dedupeKey: true }, where: { dedupeKey: In(chunk) } });
+      for (const row of rows) if (row.dedupeKey) found.add(row.dedupeKey);
+    }
+    return found;
   }
 
   /**

@@ -47,37 +47,58 @@ export class RemindersService {
     // whom to tell, asked once per run: the office, and each division's reviewers
     let office: Promise<number[]> | null = null;
     const reviewersOf = new Map<number, Promise<number[]>>();
-    for await (const routing of this.routings.owedDueBy(soon, REMINDER_PAGE)) {
-      const title = routing.proposal!.title;
-      const due = formatDateLabel(routing.dueOn);
-      if (!reviewersOf.has(routing.divisionId)) reviewersOf.set(routing.divisionId, this.usersWithRole('reviewer', routing.divisionId));
-      const reviewers = await reviewersOf.get(routing.divisionId)!;
-      const key = (prefix: string) => (userId: number) => `${prefix}:routing:${routing.id}:${routing.dueOn}:user:${userId}`;
-      // Reminders are tasks too: the division's opinion (or the routing's end) resolves them.
-      const taskKey = TaskKeys.opinion(routing.divisionId);
-      if (routing.dueOn >= today) {
-        result.dueSoon += await this.notifyEach(reviewers, {
-          proposalId: routing.proposalId,
-          kind: 'due_soon',
-          message: `提案「${title}」への意見の回答期限（${due}）が近づいています。`,
-          dedupeKey: key('due-soon'),
-          taskKey,
-        });
-      } else {
-        result.overdue += await this.notifyEach(reviewers, {
-          proposalId: routing.proposalId,
-          kind: 'overdue',
-          message: `提案「${title}」への意見が回答期限（${due}）を過ぎています。意見の入力をお願いします。`,
-          dedupeKey: key('overdue'),
-          taskKey,
-        });
-        result.overdue += await this.notifyEach(await (office ??= this.usersWithRole('office')), {
-          proposalId: routing.proposalId,
-          kind: 'overdue',
-          message: `提案「${title}」への${routing.division!.name}の意見が回答期限（${due}）を過ぎています。`,
-          dedupeKey: key('overdue-office'),
-          taskKey,
-        });
+    for await (const page of this.routings.owedDueBy(soon, REMINDER_PAGE)) {
+      const notices: {
+        kind: keyof ReminderResult;
+        userIds: number[];
+        input: Omit<NotificationInput, 'userIds'> & { dedupeKey: (userId: number) => string };
+      }[] = [];
+      for (const routing of page) {
+        const title = routing.proposal!.title;
+        const due = formatDateLabel(routing.dueOn);
+        if (!reviewersOf.has(routing.divisionId)) reviewersOf.set(routing.divisionId, this.usersWithRole('reviewer', routing.divisionId));
+        const reviewers = await reviewersOf.get(routing.divisionId)!;
+        const key = (prefix: string) => (userId: number) => `${prefix}:routing:${routing.id}:${routing.dueOn}:user:${userId}`;
+        // Reminders are tasks too: the division's opinion (or the routing's end) resolves them.
+        const taskKey = TaskKeys.opinion(routing.divisionId);
+        const about = { proposalId: routing.proposalId, taskKey };
+        if (routing.dueOn >= today) {
+          notices.push({
+            kind: 'dueSoon',
+            userIds: reviewers,
+            input: { ...about, kind: 'due_soon', message: `提案「${title}」への意見の回答期限（${due}）が近づいています。`, dedupeKey: key('due-soon') },
+          });
+        } else {
+          notices.push({
+            kind: 'overdue',
+            userIds: reviewers,
+            input: {
+              ...about,
+              kind: 'overdue',
+              message: `提案「${title}」への意見が回答期限（${due}）を過ぎています。意見の入力をお願いします。`,
+              dedupeKey: key('overdue'),
+            },
+          });
+          notices.push({
+            kind: 'overdue',
+            userIds: await (office ??= this.usersWithRole('office')),
+            input: {
+              ...about,
+              kind: 'overdue',
+              message: `提案「${title}」への${routing.division!.name}の意見が回答期限（${due}）を過ぎています。`,
+              dedupeKey: key('overdue-office'),
+            },
+          });
+        }
+      }
+      // What earlier runs already said is asked for the whole page at once, so a run with nothing new
+      // (every run after the first, on a database with years of neglected routings) writes nothing.
+      const sent = await this.notifications.existingDedupeKeys(notices.flatMap((n) => n.userIds.map(n.input.dedupeKey)));
+      for (const notice of notices) {
+        result[notice.kind] += await this.notifyEach(
+          notice.userIds.filter((userId) => !sent.has(notice.input.dedupeKey(userId))),
+          notice.input,
+        );
       }
     }
     if (result.dueSoon || result.overdue) this.logger.event('info', 'reminders_sent', { ...result });

@@ -126,7 +126,7 @@ export class RoutingRepository {
    * first: a page at a time (keyset on due date and id), with only the proposal's title and the
    * division's name, so a run over years of generated or neglected routings holds one page in memory.
    */
-  async *owedDueBy(soon: string, pageSize: number): AsyncGenerator<Routing> {
+  async *owedDueBy(soon: string, pageSize: number): AsyncGenerator<Routing[]> {
     let after: { dueOn: string; id: number } | null = null;
     for (;;) {
       const query = this.manager
@@ -141,7 +141,7 @@ export class RoutingRepository {
       if (after) query.andWhere('(r.due_on > :afterDue OR (r.due_on = :afterDue AND r.id > :afterId))', { afterDue: after.dueOn, afterId: after.id });
       // one row per routing (both joins are many-to-one), so a plain LIMIT pages correctly
       const page = await query.orderBy('r.due_on', 'ASC').addOrderBy('r.id', 'ASC').limit(pageSize).getMany();
-      yield* page;
+      if (page.length) yield page;
       if (page.length < pageSize) return;
       const last = page[page.length - 1];
       after = { dueOn: last.dueOn, id: last.id };

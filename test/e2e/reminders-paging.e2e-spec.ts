@@ -1,3 +1,4 @@
+import { DbService } from '../../src/database/db.service';
 import { Notification } from '../../src/notifications/notification.entity';
 import { REMINDER_PAGE, RemindersService } from '../../src/notifications/reminders.service';
 import { Division } from '../../src/organization/division.entity';
@@ -10,7 +11,8 @@ import { createUser, seedDemo } from '../factories/users';
 /*
  * Issue 11 (memory per worker): the reminder run reads the routings a page at a time with only what the
  * notices need, so years of overdue routings are not held at once. Every routing is still reminded,
- * once, across page boundaries (keyset on due date and id, with many routings on the same date).
+ * once, across page boundaries (keyset on due date and id, with many routings on the same date); a run
+ * with nothing new to say writes nothing.
  */
 describe('reminders over more routings than one page', () => {
   let t: TestApp;
@@ -48,6 +50,14 @@ describe('reminders over more routings than one page', () => {
     expect(new Set(perRouting).size).toBe(routings);
     expect(perRouting).toHaveLength(routings);
 
-    expect(await t.app.get(RemindersService).sendReminders(new Date('2026-12-01T03:00:00Z'))).toEqual({ dueSoon: 0, overdue: 0 });
+    // The second run finds every notice already given by reading, and opens no write transaction
+    // (on a generated database, one per person and routing held the write lock for minutes).
+    const transactions = jest.spyOn(t.app.get(DbService), 'transaction');
+    try {
+      expect(await t.app.get(RemindersService).sendReminders(new Date('2026-12-01T03:00:00Z'))).toEqual({ dueSoon: 0, overdue: 0 });
+      expect(transactions).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+    }
   }, 120_000);
 });
