@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import { DataSource, EntityMetadata } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Division } from '../organization/division.entity';
 import { User } from '../users/user.entity';
+import { entityColumns } from '../database/row-hydration';
 import { placeholder } from '../database/sql-placeholder';
 import { UNREAD_COUNT_SQL } from '../notifications/notifications.service';
 
@@ -11,8 +12,8 @@ import { UNREAD_COUNT_SQL } from '../notifications/notifications.service';
  * division, and (for a page) the unread count. They come from one statement, run where express-session
  * asks the store for the session; what it found travels with the session data to the request (see
  * DatabaseSessionStore.createSession), where the current-user and view-locals middleware take it
- * instead of asking again. The user is hydrated through TypeORM's own column metadata, so it is the
- * same User (types, transformers, no password hash) that UsersService.findActiveById returns.
+ * instead of asking again. The user is hydrated through TypeORM's own column metadata
+ * (database/row-hydration.ts), so it is the same User (types, transformers, no password hash) that UsersService.findActiveById returns.
  */
 
 /** Who a session belongs to, as read with it. `user` is null when the account is gone or disabled. */
@@ -41,9 +42,6 @@ export function principalOf(req: Request, userId: number): SessionPrincipal | un
   return principal?.userId === userId ? principal : undefined;
 }
 
-/** The columns a hydrated entity gets: every selected column (the password hash is not selected). */
-const selectedColumns = (metadata: EntityMetadata) => metadata.columns.filter((c) => c.isSelect);
-
 export interface PrincipalStatement {
   sql: string;
   /** The session row and its principal, from one result row. */
@@ -52,27 +50,18 @@ export interface PrincipalStatement {
 
 /** The one statement for a session, its user with division, and the user's unread count. */
 export function principalStatement(dataSource: DataSource): PrincipalStatement {
-  const driver = dataSource.driver;
-  const userMeta = dataSource.getMetadata(User);
-  const divisionMeta = dataSource.getMetadata(Division);
-  const userColumns = selectedColumns(userMeta);
-  const divisionColumns = selectedColumns(divisionMeta);
-  const q = (name: string) => driver.escape(name);
+  const users = entityColumns(dataSource, User, 'u_');
+  const divisions = entityColumns(dataSource, Division, 'd_');
   const param = placeholder(dataSource, 1);
   const sql = `
     SELECT s.data AS s_data, s.expires_at AS s_expires_at, s.user_id AS s_user_id,
-           ${userColumns.map((c) => `u.${q(c.databaseName)} AS ${q(`u_${c.databaseName}`)}`).join(', ')},
-           ${divisionColumns.map((c) => `d.${q(c.databaseName)} AS ${q(`d_${c.databaseName}`)}`).join(', ')},
+           ${users.select('u')},
+           ${divisions.select('d')},
            ${UNREAD_COUNT_SQL('n', 's.user_id')} AS unread
       FROM sessions s
       LEFT JOIN users u ON u.id = s.user_id
       LEFT JOIN divisions d ON d.id = u.division_id
      WHERE s.sid = ${param}`;
-
-  const hydrate = <T extends object>(entity: T, columns: typeof userColumns, prefix: string, row: Record<string, unknown>): T => {
-    for (const column of columns) column.setEntityValue(entity, driver.prepareHydratedValue(row[`${prefix}${column.databaseName}`], column));
-    return entity;
-  };
 
   return {
     sql,
@@ -80,10 +69,9 @@ export function principalStatement(dataSource: DataSource): PrincipalStatement {
       const userId = row.s_user_id === null || row.s_user_id === undefined ? null : Number(row.s_user_id);
       let principal: SessionPrincipal | null = null;
       if (userId !== null) {
-        let user: User | null = null;
-        if (row.u_id !== null && row.u_id !== undefined) {
-          user = hydrate(new User(), userColumns, 'u_', row);
-          user.division = row.d_id === null || row.d_id === undefined ? null : hydrate(new Division(), divisionColumns, 'd_', row);
+        let user = users.hydrate(row);
+        if (user) {
+          user.division = divisions.hydrate(row);
           if (user.disabled) user = null;
         }
         principal = { userId, user, unreadCount: Number(row.unread ?? 0) };

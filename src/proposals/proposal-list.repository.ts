@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DbService } from '../database/db.service';
+import { entityColumns } from '../database/row-hydration';
+import { placeholder } from '../database/sql-placeholder';
+import { Category } from '../organization/category.entity';
+import { Division } from '../organization/division.entity';
+import { User } from '../users/user.entity';
 import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListSortIndexes';
 import { ProposalSearch } from '../search/proposal-search';
 import { ListOrder } from './dto/proposal-list-query.dto';
@@ -101,8 +106,24 @@ function onlyRecentFor(query: SelectQueryBuilder<Proposal>, q: string | undefine
  * million proposals: each order is what one index serves (see orderTerms), a page's ids come from the
  * index alone, and counting stops where the pager stops needing it.
  */
+/** The list rows' statement for a number of ids (their placeholders): built once per app from the metadata. */
+function listRowsStatement(dataSource: DataSource) {
+  const proposals = entityColumns(dataSource, Proposal, 'p_');
+  const rowsSql = (placeholders: string) => `
+    SELECT ${proposals.select('p')}, c.name AS c_name, u.name AS u_name, ld.name AS ld_name, pd.name AS pd_name
+      FROM proposals p
+      LEFT JOIN categories c ON c.id = p.category_id
+      LEFT JOIN users u ON u.id = p.proposer_id
+      LEFT JOIN divisions ld ON ld.id = p.lead_division_id
+      LEFT JOIN divisions pd ON pd.id = p.proposer_division_id
+     WHERE p.id IN (${placeholders})`;
+  return { proposals, rowsSql };
+}
+
 @Injectable()
 export class ProposalListRepository {
+  private rowsStatement?: ReturnType<typeof listRowsStatement>;
+
   constructor(
     private readonly db: DbService,
     private readonly repository: ProposalRepository,
@@ -154,11 +175,28 @@ export class ProposalListRepository {
     return this.filtered(query, false, onlyRecentFor(query, filters.q));
   }
 
-  /** The rows of these ids in the same order, with what the lists show of them; ids gone meanwhile are left out. */
-  async rows(ids: readonly number[], relations: { category?: true; proposer?: true; leadDivision?: true; proposerDivision?: true }): Promise<Proposal[]> {
+  /**
+   * The rows of these ids in the same order, with the names the lists show (category, proposer, lead
+   * division, proposer's division); ids gone meanwhile are left out. One plain statement, hydrated from
+   * TypeORM's metadata: loading 20 rows with four relations through find() cost a fifth of a list page.
+   */
+  async rows(ids: readonly number[]): Promise<Proposal[]> {
     if (!ids.length) return [];
-    const loaded = await this.manager.getRepository(Proposal).find({ where: { id: In([...ids]) }, relations });
-    const byId = new Map(loaded.map((p) => [p.id, p]));
+    const ds = this.db.dataSource;
+    const { proposals, rowsSql } = (this.rowsStatement ??= listRowsStatement(ds));
+    const params = ids.map((id) => Math.trunc(id));
+    const found: Record<string, unknown>[] = await ds.query(rowsSql(params.map((_, i) => placeholder(ds, i + 1)).join(', ')), params);
+    const byId = new Map<number, Proposal>();
+    for (const row of found) {
+      const p = proposals.hydrate(row)!;
+      const named = <T extends { name: string }>(entity: new () => T, id: number | null, name: unknown): T | null =>
+        id === null || name === null || name === undefined ? null : Object.assign(new entity(), { id, name: String(name) });
+      p.category = named(Category, p.categoryId, row.c_name);
+      p.proposer = named(User, p.proposerId, row.u_name)!;
+      p.leadDivision = named(Division, p.leadDivisionId, row.ld_name);
+      p.proposerDivision = named(Division, p.proposerDivisionId, row.pd_name);
+      byId.set(p.id, p);
+    }
     return ids.map((id) => byId.get(id)).filter((p): p is Proposal => p !== undefined);
   }
 

@@ -124,7 +124,7 @@ export class ProposalsService {
     page = Math.min(page, pages);
 
     const pageIds = await found.ids(filters.order ?? DEFAULT_LIST_SORT, (page - 1) * PROPOSALS_PAGE_SIZE, PROPOSALS_PAGE_SIZE);
-    const items = await this.lists.rows(pageIds, { category: true, proposer: true, leadDivision: true });
+    const items = await this.lists.rows(pageIds);
     const { searchCut, recentOnly } = found;
     return { items, total, more, searchCut, recentOnly, pages, page, pageCapped: pageCapped && page === LIST_MAX_PAGES };
   }
@@ -146,7 +146,7 @@ export class ProposalsService {
       for (let start = 0; start < wanted.length; start += LIST_CSV_BATCH) {
         const batch = wanted.slice(start, start + LIST_CSV_BATCH);
         const rows: CsvCell[][] = [];
-        for (const p of await lists.rows(batch, { category: true, leadDivision: true, proposerDivision: true })) {
+        for (const p of await lists.rows(batch)) {
           rows.push([
             p.number ?? '',
             p.title,
@@ -205,7 +205,7 @@ export class ProposalsService {
     const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));
     const page = Math.min(filters.page, pages);
     const ids = await found.ids('latestDecided', (page - 1) * PROPOSALS_PAGE_SIZE, PROPOSALS_PAGE_SIZE);
-    const items = await this.lists.rows(ids, { category: true, proposerDivision: true, leadDivision: true });
+    const items = await this.lists.rows(ids);
     return { items, total, more: counted > LIST_MAX_ROWS, recentOnly: found.recentOnly, page, pages };
   }
 
