@@ -10,6 +10,7 @@ import { ProposalHistoryEntry } from './proposal-history.entity';
 import { nextStatus, refusalReason } from './proposal-state-machine';
 import { ActionNotAllowedError, StaleProposalError, TransitionRequest } from './proposal-transition';
 import { Proposal } from './proposal.entity';
+import { Routing } from './routing.entity';
 import { RoutingRepository } from './routing.repository';
 import { Clock } from '../common/clock';
 
@@ -31,6 +32,24 @@ const WAITING_SINCE = { submitted: 'submittedAt', awaiting_decision: 'updatedAt'
   WaitingStatus,
   keyof Proposal
 >;
+
+/** The access facts of a proposal from its rows: every routing of it (ended ones too) and everyone named on it. */
+function factsOf(
+  proposal: Proposal,
+  routings: readonly Pick<Routing, 'active' | 'opinionAt' | 'divisionId'>[],
+  named: readonly { userId: number; status: CoproposerStatus }[],
+): ProposalFacts {
+  return {
+    proposerId: proposal.proposerId,
+    coproposerIds: named.filter((c) => c.status === 'accepted').map((c) => c.userId),
+    invitedIds: named.filter((c) => c.status === 'invited').map((c) => c.userId),
+    status: proposal.status,
+    decision: proposal.decision,
+    activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
+    routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
+    leadDivisionId: proposal.leadDivisionId,
+  };
+}
 
 /**
  * The proposal aggregate as stored: the proposal, its co-proposers, routings and history. Every read
@@ -66,16 +85,7 @@ export class ProposalRepository {
   /** The facts the access rules need, loaded in one place. */
   async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
     const [routings, named] = await Promise.all([this.routings.ofProposal(manager, proposal.id), this.coproposerRows(manager, proposal.id)]);
-    return {
-      proposerId: proposal.proposerId,
-      coproposerIds: named.filter((c) => c.status === 'accepted').map((c) => c.userId),
-      invitedIds: named.filter((c) => c.status === 'invited').map((c) => c.userId),
-      status: proposal.status,
-      decision: proposal.decision,
-      activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
-      routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
-      leadDivisionId: proposal.leadDivisionId,
-    };
+    return factsOf(proposal, routings, named);
   }
 
   /** A proposal this user may see, or NotFoundError (never a 403 that would confirm it exists). */
@@ -136,25 +146,30 @@ export class ProposalRepository {
 
   // --- the proposal page ---
 
-  /** Everything the proposal page shows of a proposal the viewer may see. */
+  /**
+   * Everything the proposal page shows of a proposal the viewer may see. The rows the access rules
+   * need are the ones the page shows (the proposal, its routings, the colleagues named on it), read
+   * once; the history only after the rule said yes.
+   */
   async detail(viewer: Viewer, id: number) {
-    const { facts, actors } = await this.getVisible(viewer, id);
-    const [proposal, routings, history, named] = await Promise.all([
-      this.manager.getRepository(Proposal).findOneOrFail({
-        where: { id },
-        // not the coproposers relation: it cannot tell an invitation from a co-proposer (see namedColleagues)
-        relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
-      }),
-      this.routings.forPage(id),
+    const proposal = await this.manager.getRepository(Proposal).findOne({
+      where: { id },
+      // not the coproposers relation: it cannot tell an invitation from a co-proposer (see withUsers)
+      relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
+    });
+    if (!proposal) throw new NotFoundError();
+    const [routings, rows] = await Promise.all([this.routings.forPage(id), this.coproposerRows(this.manager, id)]);
+    const facts = factsOf(proposal, routings, rows);
+    if (!canView(viewer, facts)) throw new NotFoundError();
+    const [history, named] = await Promise.all([
       this.manager.getRepository(ProposalHistoryEntry).find({ where: { proposalId: id }, relations: { actor: true }, order: { id: 'ASC' } }),
-      this.namedColleagues(id),
+      this.withUsers(rows),
     ]);
-    return { proposal, facts, actors, routings, history, named };
+    return { proposal, facts, actors: actorsFor(viewer, facts), routings, history, named };
   }
 
   /** The colleagues named on a proposal with their answer: 共同提案者 (accepted) and 招待中 (invited). */
-  async namedColleagues(proposalId: number): Promise<{ user: User; status: CoproposerStatus }[]> {
-    const rows = await this.coproposerRows(this.manager, proposalId);
+  private async withUsers(rows: { userId: number; status: CoproposerStatus }[]): Promise<{ user: User; status: CoproposerStatus }[]> {
     const users = rows.length ? await this.manager.getRepository(User).find({ where: { id: In(rows.map((r) => r.userId)) } }) : [];
     return rows.flatMap((r) => {
       const user = users.find((u) => u.id === r.userId);
