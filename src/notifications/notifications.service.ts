@@ -77,9 +77,11 @@ export class NotificationsService {
     const userIds = [...new Set(input.userIds)];
     if (!userIds.length) return 0;
     if (input.taskKey) taskKeyMatch(input.taskKey);
-    let recipients = input.recipients
-      ? input.recipients.filter((u) => !u.disabled && userIds.includes(u.id))
-      : await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
+    const given = input.recipients ? new Map(input.recipients.map((u) => [u.id, u])) : null;
+    let recipients =
+      given && userIds.every((id) => given.has(id))
+        ? userIds.map((id) => given.get(id)!).filter((u) => !u.disabled)
+        : await manager.getRepository(User).find({ where: { id: In(userIds), disabled: false } });
     if (input.dedupeKey) {
       const keys = recipients.map((user) => input.dedupeKey!(user.id));
       const sent = new Set(

@@ -101,11 +101,6 @@ function onlyRecentFor(query: SelectQueryBuilder<Proposal>, q: string | undefine
   return true;
 }
 
-/**
- * The queries of the proposal lists: 提案一覧 (and its CSV), 自分の提案 and 採用事例. Built for a
- * million proposals: each order is what one index serves (see orderTerms), a page's ids come from the
- * index alone, and counting stops where the pager stops needing it.
- */
 /** The list rows' statement for a number of ids (their placeholders): built once per app from the metadata. */
 function listRowsStatement(dataSource: DataSource) {
   const proposals = entityColumns(dataSource, Proposal, 'p_');
@@ -120,6 +115,11 @@ function listRowsStatement(dataSource: DataSource) {
   return { proposals, rowsSql };
 }
 
+/**
+ * The queries of the proposal lists: 提案一覧 (and its CSV), 自分の提案 and 採用事例. Built for a
+ * million proposals: each order is what one index serves (see orderTerms), a page's ids come from the
+ * index alone, and counting stops where the pager stops needing it.
+ */
 @Injectable()
 export class ProposalListRepository {
   private rowsStatement?: ReturnType<typeof listRowsStatement>;

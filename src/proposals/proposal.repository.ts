@@ -234,7 +234,7 @@ export class ProposalRepository {
 
   /** A history row; from and to are the proposal's status unless `fromStatus` says otherwise. */
   async addHistory(manager: EntityManager, note: HistoryNote): Promise<void> {
-    // no reading back of the generated id and time: nothing here needs them (one statement, not two)
+    // no reading back of the generated id and time: nothing here needs them (on SQLite that saves a statement)
     await manager
       .createQueryBuilder()
       .insert()

@@ -333,7 +333,7 @@ export class ProposalsService {
       detail: firstSubmission ? `提案番号 ${changes.number}` : '再提出',
     });
     // only a returned proposal has a "please resubmit" task to resolve
-    if (!firstSubmission) await this.notifications.resolveTask(manager, proposal.id, TaskKeys.resubmit, { by: user.id });
+    if (proposal.status === 'returned') await this.notifications.resolveTask(manager, proposal.id, TaskKeys.resubmit, { by: user.id });
     await this.notifyOffice(manager, proposal.id, `提案「${proposal.title}」が提出されました。受理・回付をお願いします。`, TaskKeys.screen);
     return submitted;
   }

@@ -11,7 +11,6 @@ import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 import { Role } from './roles';
 import { User } from './user.entity';
 import { hasRoleWhere } from './users.repository';
-import { Clock } from '../common/clock';
 
 export interface UserSearch {
   q?: string;
@@ -28,7 +27,6 @@ export class UsersService {
     private readonly db: DbService,
     private readonly sessions: DatabaseSessionStore,
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly clock: Clock,
   ) {}
 
   /** The user behind a session, or null when the account is gone or disabled. */
@@ -116,7 +114,7 @@ export class UsersService {
       const user = await repo.findOne({ where: { id } });
       if (!user) throw new NotFoundError();
       await this.checkDivision(manager.getRepository(Division), dto.divisionId);
-      await repo.update(id, { name: dto.name, email: dto.email, roles: dto.roles, divisionId: dto.divisionId, updatedAt: this.clock.now() });
+      await repo.update(id, { name: dto.name, email: dto.email, roles: dto.roles, divisionId: dto.divisionId, updatedAt: new Date() });
       return repo.findOneOrFail({ where: { id } });
     });
   }
@@ -126,7 +124,7 @@ export class UsersService {
     if (disabled && id === actor.id) throw FormValidationException.field('_form', '自分自身のアカウントは無効にできません。');
     const user = await this.get(id);
     await this.db.write((manager) =>
-      manager.getRepository(User).update(id, { disabled, updatedAt: this.clock.now(), ...(disabled ? { sessionsRevokedAt: this.clock.now() } : {}) }),
+      manager.getRepository(User).update(id, { disabled, updatedAt: new Date(), ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }),
     );
     if (disabled) await this.sessions.destroyUserSessions(id);
     return { ...user, disabled } as User;
@@ -138,7 +136,7 @@ export class UsersService {
     const temporaryPassword = generateTemporaryPassword();
     const passwordHash = await hashPassword(temporaryPassword);
     await this.db.write((manager) =>
-      manager.getRepository(User).update(id, { passwordHash, mustChangePassword: true, updatedAt: this.clock.now(), sessionsRevokedAt: this.clock.now() }),
+      manager.getRepository(User).update(id, { passwordHash, mustChangePassword: true, updatedAt: new Date(), sessionsRevokedAt: new Date() }),
     );
     await this.sessions.destroyUserSessions(id);
     return { user, temporaryPassword };
@@ -150,7 +148,7 @@ export class UsersService {
    */
   async changePassword(user: User, newPassword: string, currentSid: string): Promise<Date> {
     const passwordHash = await hashPassword(newPassword);
-    const revokedAt = this.clock.now();
+    const revokedAt = new Date();
     await this.db.write((manager) =>
       manager.getRepository(User).update(user.id, { passwordHash, mustChangePassword: false, updatedAt: revokedAt, sessionsRevokedAt: revokedAt }),
     );
@@ -159,7 +157,7 @@ export class UsersService {
   }
 
   async recordLogin(id: number): Promise<void> {
-    await this.db.write((manager) => manager.getRepository(User).update(id, { lastLoginAt: this.clock.now() }));
+    await this.db.write((manager) => manager.getRepository(User).update(id, { lastLoginAt: new Date() }));
   }
 
   count(): Promise<number> {
