@@ -9,6 +9,7 @@ import { Routing } from '../../src/proposals/routing.entity';
 import { User } from '../../src/users/user.entity';
 import { advance, submitProposal } from '../factories/proposals';
 import { parseMail, startSmtpServer, TestSmtpServer } from '../factories/smtp-server';
+import { cliEnv } from '../factories/cli';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
 import { createUser, seedDemo, signIn } from '../factories/users';
@@ -54,14 +55,7 @@ describe('command line: send-reminders and send-mail', () => {
     db = await createTestDatabase();
     // The web app prepares the data on the same database the command line will use.
     t = await createTestApp({ overrides: { database: db.database } });
-    env = {
-      ...process.env,
-      NODE_ENV: 'development',
-      SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'),
-      DATA_DIR: db.dataDir,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'tane@city.example.jp',
-    };
+    env = cliEnv(db.dataDir, smtp.url);
     delete env.LOG_LEVEL;
     if (db.database.type === 'sqlite') {
       env.SQLITE_PATH = db.database.path;

@@ -14,6 +14,7 @@ import { User } from '../../src/users/user.entity';
 import { buildApp } from '../factories/child-app';
 import { advance, loadProposal, postForm, submitProposal, postConfirmed as act } from '../factories/proposals';
 import { startSmtpServer, TestSmtpServer } from '../factories/smtp-server';
+import { cliEnv } from '../factories/cli';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createTestDatabase, TestDatabase } from '../factories/test-database';
 import { createUser, seedDemo, signIn } from '../factories/users';
@@ -468,14 +469,7 @@ describe('command line: send-digest', () => {
     smtp = await startSmtpServer();
     db = await createTestDatabase();
     t = await createTestApp({ overrides: { database: db.database, smtpUrl: smtp.url } });
-    env = {
-      ...process.env,
-      NODE_ENV: 'development',
-      SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'),
-      DATA_DIR: db.dataDir,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'tane@city.example.jp',
-    };
+    env = cliEnv(db.dataDir, smtp.url);
     delete env.LOG_LEVEL;
     if (db.database.type === 'sqlite') {
       env.SQLITE_PATH = db.database.path;

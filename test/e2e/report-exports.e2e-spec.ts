@@ -11,6 +11,7 @@ import { addDays } from '../../src/proposals/proposal-view.service';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { ReportCsvService } from '../../src/reports/report-csv.service';
 import { advance, loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
+import { cliEnv } from '../factories/cli';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
 import { buildApp } from '../factories/child-app';
@@ -125,7 +126,7 @@ describe('CSV exports and the statistics command line', () => {
     buildApp();
 
     t = await createTestApp();
-    env = { ...process.env, NODE_ENV: 'development', SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'), DATA_DIR: t.config.dataDir };
+    env = cliEnv(t.config.dataDir);
     delete env.LOG_LEVEL;
     if (t.config.database.type === 'sqlite') {
       env.SQLITE_PATH = t.config.database.path;

@@ -22,3 +22,14 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; input?
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The command line's environment against a test's data folder, and with its mail server when given. */
+export function cliEnv(dataDir: string, smtpUrl?: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'development',
+    SESSION_SECRET: 'cli-test-secret-'.padEnd(48, 'x'),
+    DATA_DIR: dataDir,
+    ...(smtpUrl ? { SMTP_URL: smtpUrl, MAIL_FROM: 'tane@city.example.jp' } : {}),
+  };
+}
