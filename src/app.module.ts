@@ -20,6 +20,7 @@ import { ProposalsModule } from './proposals/proposals.module';
 import { ReportsModule } from './reports/reports.module';
 import { ReviewModule } from './review/review.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { JudgingModule } from './judging/judging.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
@@ -42,6 +43,7 @@ export class AppModule {
         ReportsModule,
         LedgerModule,
         DashboardModule,
+        JudgingModule,
       ],
       providers: [
         DemoSeedService,

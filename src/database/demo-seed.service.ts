@@ -37,6 +37,10 @@ export const DEMO_USERS: [string, string, Role[], string][] = [
   ['demo-reviewer', '佐藤 健', ['staff', 'reviewer'], '211'],
   ['demo-office', '鈴木 一郎', ['staff', 'office'], '121'],
   ['demo-admin', '高橋 真理', ['staff', 'admin'], '122'],
+  // 審査委員会: the deputy mayor's office and two 局長 (a judge does not score their own 局's proposals)
+  ['demo-judge', '中村 誠', ['judge'], '100'],
+  ['demo-judge2', '小林 直子', ['judge'], '300'],
+  ['demo-judge3', '加藤 修', ['judge'], '200'],
 ];
 
 /**

@@ -14,6 +14,8 @@ import { Proposal } from '../proposals/proposal.entity';
 import { Routing } from '../proposals/routing.entity';
 import { Setting } from '../settings/setting.entity';
 import { User } from '../users/user.entity';
+import { JUDGING_ENTITIES } from '../judging/judging.entities';
+import { AWARD_ENTITIES } from '../awards/award.entities';
 
 export const entities = [
   Division,
@@ -32,4 +34,6 @@ export const entities = [
   NotificationDigest,
   OutboxMail,
   Setting,
+  ...JUDGING_ENTITIES,
+  ...AWARD_ENTITIES,
 ];

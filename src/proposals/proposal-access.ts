@@ -34,6 +34,12 @@ export interface ProposalFacts {
    */
   routedDivisionIds: readonly number[];
   leadDivisionId: number | null;
+  /**
+   * The judges of blind review rounds (氏名・所属を秘して) not yet closed that score this proposal: an
+   * adopted case is not open to them, since it names the proposer and the division. Loaded only for
+   * adopted cases (nobody else's access depends on it). SQL form: blindJudgeSql below.
+   */
+  blindJudgeIds: readonly number[];
 }
 
 /** An adopted case is open to every signed-in user, so good ideas spread (横展開). */
@@ -60,8 +66,16 @@ export function canView(v: Viewer, p: ProposalFacts): boolean {
   if (p.status === 'draft') return false;
   if (v.roles.includes('office') || v.roles.includes('admin')) return true;
   if (isReviewerOf(v, p.routedDivisionIds)) return true;
-  return isAdoptedCase(p);
+  return isAdoptedCase(p) && !p.blindJudgeIds.includes(v.id);
 }
+
+/**
+ * "The user :me judges a blind round, not yet closed, that this proposal (alias `p`) is entered in", as
+ * SQL; the parameters are BLIND_JUDGE_PARAMS and `me`.
+ */
+export const blindJudgeSql = (p: string): string =>
+  `EXISTS (SELECT 1 FROM judging_entries je JOIN judging_rounds jr ON jr.id = je.round_id JOIN judging_judges jj ON jj.round_id = je.round_id AND jj.user_id = :me WHERE je.proposal_id = ${p}.id AND jr.blind = :blindYes AND jr.status <> :roundClosed)`;
+export const BLIND_JUDGE_PARAMS = { blindYes: true, roundClosed: 'closed' } as const;
 
 /** The routings that count for routedDivisionIds, as SQL over a routings row aliased `r`. */
 export const ROUTED_DIVISION_SQL = (r: string): string => `(${r}.active = :routedYes OR ${r}.opinion_at IS NOT NULL)`;
@@ -75,13 +89,14 @@ export interface SqlCondition {
 /**
  * canView as SQL over a proposals row aliased `p`: the proposer, anyone named on it (invited or
  * accepted: any row of proposal_coproposers), then for submitted proposals the office and admins, the
- * reviewers of divisions taking part (ROUTED_DIVISION_SQL), and everyone for an adopted case.
+ * reviewers of divisions taking part (ROUTED_DIVISION_SQL), and everyone for an adopted case but its
+ * judges in an unfinished blind round.
  */
 export function visibleWhere(v: Viewer): SqlCondition {
   const own = 'p.proposer_id = :me OR EXISTS (SELECT 1 FROM proposal_coproposers cp WHERE cp.proposal_id = p.id AND cp.user_id = :me)';
   if (v.roles.includes('office') || v.roles.includes('admin')) return { sql: `(${own} OR p.status <> :draft)`, params: { me: v.id, draft: 'draft' } };
-  const adopted = 'p.status = :decided AND p.decision IN (:...adopted)';
-  const params: Record<string, unknown> = { me: v.id, decided: 'decided', adopted: ADOPTED_CASE_DECISIONS };
+  const adopted = `p.status = :decided AND p.decision IN (:...adopted) AND NOT ${blindJudgeSql('p')}`;
+  const params: Record<string, unknown> = { me: v.id, decided: 'decided', adopted: ADOPTED_CASE_DECISIONS, ...BLIND_JUDGE_PARAMS };
   let routed = '';
   if (v.roles.includes('reviewer') && v.divisionId !== null) {
     routed = ` OR (p.status <> :draft AND EXISTS (SELECT 1 FROM routings rv WHERE rv.proposal_id = p.id AND rv.division_id = :myDivision AND ${ROUTED_DIVISION_SQL('rv')}))`;

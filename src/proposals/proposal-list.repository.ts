@@ -9,7 +9,7 @@ import { User } from '../users/user.entity';
 import { LIST_STATUS_RANK_SQL } from '../database/migrations/1764920000000-ListSortIndexes';
 import { ProposalSearch } from '../search/proposal-search';
 import { ListOrder } from './dto/proposal-list-query.dto';
-import { Viewer } from './proposal-access';
+import { BLIND_JUDGE_PARAMS, blindJudgeSql, Viewer } from './proposal-access';
 import { ADOPTED_CASE_DECISIONS, ProposalStatus } from './proposal-state-machine';
 import { Proposal } from './proposal.entity';
 import { ProposalRepository } from './proposal.repository';
@@ -164,12 +164,14 @@ export class ProposalListRepository {
   }
 
   /** 採用事例: adopted cases of the whole organization (everyone may read them), by category and keyword. */
-  async adoptedCases(filters: { q?: string; categoryId?: number }): Promise<FilteredList> {
+  async adoptedCases(viewer: Viewer, filters: { q?: string; categoryId?: number }): Promise<FilteredList> {
     const query = this.manager
       .getRepository(Proposal)
       .createQueryBuilder('p')
       .where('p.status = :decided', { decided: 'decided' })
-      .andWhere('p.decision IN (:...adopted)', { adopted: ADOPTED_CASE_DECISIONS });
+      .andWhere('p.decision IN (:...adopted)', { adopted: ADOPTED_CASE_DECISIONS })
+      // the cases a viewer judges in a blind round wait until it closes (they name proposer and division)
+      .andWhere(`NOT ${blindJudgeSql('p')}`, { me: viewer.id, ...BLIND_JUDGE_PARAMS });
     if (filters.categoryId) query.andWhere('p.category_id = :categoryId', { categoryId: filters.categoryId });
     if (filters.q) query.andWhere((await this.search.keyword(filters.q, { complete: true })).condition);
     return this.filtered(query, false, onlyRecentFor(query, filters.q));

@@ -4,7 +4,7 @@ import { NotFoundError } from '../common/errors';
 import { placeholder } from '../database/sql-placeholder';
 import { DbService } from '../database/db.service';
 import { User } from '../users/user.entity';
-import { actorsFor, canView, CoproposerStatus, ProposalFacts, Viewer, visibleWhere } from './proposal-access';
+import { actorsFor, BLIND_JUDGE_PARAMS, canView, CoproposerStatus, isAdoptedCase, ProposalFacts, Viewer, visibleWhere } from './proposal-access';
 import { ProposalCoproposer } from './proposal-coproposer.entity';
 import { ProposalHistoryEntry } from './proposal-history.entity';
 import { nextStatus, refusalReason } from './proposal-state-machine';
@@ -38,6 +38,7 @@ function factsOf(
   proposal: Proposal,
   routings: readonly Pick<Routing, 'active' | 'opinionAt' | 'divisionId'>[],
   named: readonly { userId: number; status: CoproposerStatus }[],
+  blindJudgeIds: readonly number[],
 ): ProposalFacts {
   return {
     proposerId: proposal.proposerId,
@@ -48,6 +49,7 @@ function factsOf(
     activeRoutingDivisionIds: routings.filter((r) => r.active).map((r) => r.divisionId),
     routedDivisionIds: routings.filter((r) => r.active || r.opinionAt !== null).map((r) => r.divisionId),
     leadDivisionId: proposal.leadDivisionId,
+    blindJudgeIds,
   };
 }
 
@@ -84,8 +86,26 @@ export class ProposalRepository {
 
   /** The facts the access rules need, loaded in one place. */
   async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const [routings, named] = await Promise.all([this.routings.ofProposal(manager, proposal.id), this.coproposerRows(manager, proposal.id)]);
-    return factsOf(proposal, routings, named);
+    const [routings, named, blindJudgeIds] = await Promise.all([
+      this.routings.ofProposal(manager, proposal.id),
+      this.coproposerRows(manager, proposal.id),
+      this.blindJudgeIds(manager, proposal),
+    ]);
+    return factsOf(proposal, routings, named, blindJudgeIds);
+  }
+
+  /** ProposalFacts.blindJudgeIds: read for adopted cases only, the one access path that depends on it. */
+  private async blindJudgeIds(manager: EntityManager, proposal: Proposal): Promise<number[]> {
+    if (!isAdoptedCase(proposal)) return [];
+    const rows = await manager
+      .createQueryBuilder()
+      .select('jj.user_id', 'user_id')
+      .from('judging_entries', 'je')
+      .innerJoin('judging_rounds', 'jr', 'jr.id = je.round_id')
+      .innerJoin('judging_judges', 'jj', 'jj.round_id = je.round_id')
+      .where('je.proposal_id = :id AND jr.blind = :blindYes AND jr.status <> :roundClosed', { id: proposal.id, ...BLIND_JUDGE_PARAMS })
+      .getRawMany<{ user_id: number | string }>();
+    return rows.map((r) => Number(r.user_id));
   }
 
   /** A proposal this user may see, or NotFoundError (never a 403 that would confirm it exists). */
@@ -158,8 +178,12 @@ export class ProposalRepository {
       relations: { category: true, proposer: { division: true }, proposerDivision: true, leadDivision: true },
     });
     if (!proposal) throw new NotFoundError();
-    const [routings, rows] = await Promise.all([this.routings.forPage(id), this.coproposerRows(this.manager, id)]);
-    const facts = factsOf(proposal, routings, rows);
+    const [routings, rows, blindJudgeIds] = await Promise.all([
+      this.routings.forPage(id),
+      this.coproposerRows(this.manager, id),
+      this.blindJudgeIds(this.manager, proposal),
+    ]);
+    const facts = factsOf(proposal, routings, rows, blindJudgeIds);
     if (!canView(viewer, facts)) throw new NotFoundError();
     const [history, named] = await Promise.all([
       this.manager.getRepository(ProposalHistoryEntry).find({ where: { proposalId: id }, relations: { actor: true }, order: { id: 'ASC' } }),

@@ -114,13 +114,13 @@ export class ProposalsController {
   @SignedIn()
   @CostLimited('search', isSearchOrDeepPage)
   @Render('proposals/adopted')
-  async adopted(@Query() query: Record<string, unknown>) {
+  async adopted(@CurrentUser() user: User, @Query() query: Record<string, unknown>) {
     const filters = {
       q: typeof query.q === 'string' && query.q.trim() ? query.q.trim().slice(0, 100) : undefined,
       categoryId: positiveInt(query.categoryId),
       page: pageNumber(query.page),
     };
-    const result = await this.proposals.adoptedCases(filters);
+    const result = await this.proposals.adoptedCases(user, filters);
     return {
       title: '採用事例',
       ...result,

@@ -198,8 +198,8 @@ export class ProposalsService {
    * the last page; the keyword goes through the list's index (a one- or two-character keyword searches
    * the newest proposals only), and the page's 20 ids are read before their rows and relations.
    */
-  async adoptedCases(filters: { q?: string; categoryId?: number; page: number }) {
-    const found = await this.lists.adoptedCases(filters);
+  async adoptedCases(viewer: Viewer, filters: { q?: string; categoryId?: number; page: number }) {
+    const found = await this.lists.adoptedCases(viewer, filters);
     const counted = await found.countUpTo(LIST_MAX_ROWS);
     const total = Math.min(counted, LIST_MAX_ROWS);
     const pages = Math.max(1, Math.ceil(total / PROPOSALS_PAGE_SIZE));

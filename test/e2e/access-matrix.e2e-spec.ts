@@ -10,6 +10,8 @@ import { Category } from '../../src/organization/category.entity';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { Role } from '../../src/users/roles';
+import { User } from '../../src/users/user.entity';
+import { JudgingService } from '../../src/judging/judging.service';
 import { advance, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
@@ -40,6 +42,11 @@ interface RouteRule {
   example?: () => string;
   /** The example names something that exists only for a while (a download key): allowed users get 404, not 200. */
   examplesMissing?: boolean;
+  /**
+   * Open to every signed-in user by role, but a record only its members reach (a review round's
+   * judges): the other allowed personas get 404, as if it did not exist.
+   */
+  membersOnly?: PersonaName[];
 }
 
 /** The 8-byte PNG signature plus an IHDR start: enough to be recognized as a PNG. */
@@ -126,12 +133,36 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /ledger/import': { access: ['office', 'admin'] },
   'GET /ledger/import/issues/:token.csv': { access: ['office', 'admin'], example: () => `/ledger/import/issues/${'0'.repeat(48)}.csv`, examplesMissing: true },
 
+  'GET /judging': { access: OFFICE },
+  'GET /judging/criteria': { access: OFFICE },
+  'POST /judging/criteria': { access: OFFICE },
+  'GET /judging/rounds/new': { access: OFFICE },
+  'POST /judging/rounds': { access: OFFICE },
+  'GET /judging/rounds/:id': { access: OFFICE },
+  'POST /judging/rounds/:id': { access: OFFICE },
+  'POST /judging/rounds/:id/entries': { access: OFFICE },
+  'POST /judging/rounds/:id/entries/remove': { access: OFFICE },
+  'POST /judging/rounds/:id/judges': { access: OFFICE },
+  'POST /judging/rounds/:id/open': { access: OFFICE },
+  'POST /judging/rounds/:id/close': { access: OFFICE },
+  'POST /judging/rounds/:id/reopen': { access: OFFICE },
+  'GET /judging/rounds/:id/live': { access: OFFICE },
+  'GET /judging/rounds/:id/results': { access: OFFICE },
+  'GET /judging/rounds/:id/results.csv': { access: OFFICE, example: () => `/judging/rounds/${closedRoundId}/results.csv` },
+  'GET /judging/rounds/:id/log': { access: OFFICE },
+  'GET /scoring': { access: 'signed-in' },
+  'GET /scoring/:id': { access: 'signed-in', membersOnly: ['judge'] },
+  'GET /scoring/:id/entries/:proposalId': { access: 'signed-in', membersOnly: ['judge'] },
+  'POST /scoring/:id/entries/:proposalId': { access: 'signed-in', membersOnly: ['judge'] },
+  'GET /scoring/:id/entries/:proposalId/attachments/:attachmentId': { access: 'signed-in', membersOnly: ['judge'] },
+  'GET /scoring/:id/results': { access: 'signed-in', membersOnly: ['judge'], example: () => `/scoring/${closedRoundId}/results` },
+
   'GET /notifications': { access: 'signed-in' },
   'POST /notifications/:id/open': { access: 'signed-in' },
   'POST /notifications/read-all': { access: 'signed-in' },
 };
 
-type PersonaName = 'anonymous' | 'staff' | 'reviewer' | 'office' | 'admin' | 'staff+admin';
+type PersonaName = 'anonymous' | 'staff' | 'reviewer' | 'office' | 'admin' | 'staff+admin' | 'judge';
 const PERSONAS: { name: PersonaName; roles: Role[] | null }[] = [
   { name: 'anonymous', roles: null },
   { name: 'staff', roles: ['staff'] },
@@ -139,7 +170,11 @@ const PERSONAS: { name: PersonaName; roles: Role[] | null }[] = [
   { name: 'office', roles: ['office'] },
   { name: 'admin', roles: ['admin'] },
   { name: 'staff+admin', roles: ['staff', 'admin'] },
+  { name: 'judge', roles: ['judge'] },
 ];
+
+/** A closed review round the judge persona judges (its results page). */
+let closedRoundId = 0;
 
 /** What a persona should get from a route, by the table. */
 function expectedFor(rule: RouteRule, roles: Role[] | null): 'allowed' | 'login' | 'forbidden' {
@@ -166,6 +201,8 @@ function registeredRoutes(t: TestApp): string[] {
 }
 
 const ACCESS_DENIED_TEXT = 'この操作を行う権限がありません。';
+
+const notMember = (rule: RouteRule, persona: PersonaName): boolean => Boolean(rule.membersOnly && !rule.membersOnly.includes(persona));
 
 describe('access matrix', () => {
   let t: TestApp;
@@ -234,6 +271,28 @@ describe('access matrix', () => {
     const [notification] = await t.dataSource.getRepository(Notification).find({ order: { id: 'ASC' }, take: 1 });
     if (!notification) throw new Error('the adopted case left no notification to open');
     sampleIds.notifications = notification.id;
+
+    // Review rounds (not blind: a blind one hides the case from its judge elsewhere) with the adopted case entered and the judge persona as their judge: one open, one closed.
+    const judging = t.app.get(JudgingService);
+    const officeUser = await createUser(t, { roles: ['office'], login: 'matrix-round-office' });
+    const judgeId = (await t.dataSource.getRepository(User).findOneByOrFail({ login: logins.get('judge')! })).id;
+    for (const close of [false, true]) {
+      const roundId = await judging.createRound(officeUser, {
+        name: '審査',
+        fiscalYear: 2026,
+        opensOn: '2000-01-01',
+        closesOn: '2999-12-31',
+        blind: false,
+        trimmed: false,
+      });
+      await judging.addEntries(roundId, { mode: 'numbers', numbers: (await loadProposal(t, adopted)).number!, decisions: [] });
+      await judging.setJudges(roundId, { judgeIds: [judgeId] });
+      await judging.open(officeUser, roundId, 1);
+      if (close) await judging.close(officeUser, roundId, 2);
+      if (close) closedRoundId = roundId;
+      else sampleIds.rounds = sampleIds.scoring = roundId;
+    }
+    sampleIds.entries = adopted;
   });
   afterAll(() => t.close());
 
@@ -299,7 +358,7 @@ describe('access matrix', () => {
         expect(res.status).toBe(303);
         expect(res.headers.location).toBe(rule.signedInRedirect);
       } else {
-        expect(res.status).toBe(rule.examplesMissing ? 404 : 200);
+        expect(res.status).toBe(rule.examplesMissing || notMember(rule, persona.name) ? 404 : 200);
       }
       return;
     }
@@ -315,6 +374,8 @@ describe('access matrix', () => {
     } else if (expected === 'forbidden') {
       expect(res.status).toBe(403);
       expect(res.text).toContain(ACCESS_DENIED_TEXT);
+    } else if (notMember(rule, persona.name)) {
+      expect(res.status).toBe(404);
     } else {
       expect(res.status).not.toBe(403);
       expect(res.status).toBeLessThan(500);

@@ -1,4 +1,5 @@
 import { canView, Viewer } from '../../src/proposals/proposal-access';
+import { JudgingEntry, JudgingJudge, JudgingRound } from '../../src/judging/judging.entities';
 import { ProposalCoproposer } from '../../src/proposals/proposal-coproposer.entity';
 import { DECISIONS, Decision, PROPOSAL_STATUSES, ProposalStatus } from '../../src/proposals/proposal-state-machine';
 import { ProposalRepository } from '../../src/proposals/proposal.repository';
@@ -44,6 +45,14 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
       office: await make('vr-office', ['staff', 'office'], '121'),
       admin: await make('vr-admin', ['staff', 'admin'], '122'),
     };
+    // 審査: a judge of an unfinished blind round does not see its entries as adopted cases (issue 12)
+    const judges = {
+      'judge of an open blind round': await make('vr-judge-blind', ['judge'], '411'),
+      'staff and judge of a blind round in preparation': await make('vr-judge-prep', ['staff', 'judge'], '411'),
+      'judge of a closed blind round': await make('vr-judge-closed', ['judge'], '411'),
+      'judge of an open round, not blind': await make('vr-judge-open', ['judge'], '411'),
+    };
+    Object.assign(personas, judges);
     const noDivision = await make('vr-rev-nodiv', ['staff', 'reviewer'], '411');
     await t.dataSource.getRepository(User).update(noDivision.id, { divisionId: null });
     personas['reviewer without a division'] = { ...noDivision, divisionId: null };
@@ -83,6 +92,23 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
       }
     }
     expect(ids).toHaveLength(shapes.length * 2);
+    const rounds: [keyof typeof judges, boolean, JudgingRound['status']][] = [
+      ['judge of an open blind round', true, 'open'],
+      ['staff and judge of a blind round in preparation', true, 'preparing'],
+      ['judge of a closed blind round', true, 'closed'],
+      ['judge of an open round, not blind', false, 'open'],
+    ];
+    for (const [persona, blind, status] of rounds) {
+      const round = await t.dataSource
+        .getRepository(JudgingRound)
+        .insert({ fiscalYear: 2026, name: persona, blind, status, opensOn: '2026-12-01', closesOn: '2026-12-31' });
+      const roundId = round.identifiers[0].id as number;
+      // every other proposal, so that the same judge sees some adopted cases and not others
+      await t.dataSource
+        .getRepository(JudgingEntry)
+        .insert(ids.filter((_, i) => i % 2 === 0).map((proposalId, position) => ({ roundId, proposalId, position })));
+      await t.dataSource.getRepository(JudgingJudge).insert({ roundId, userId: judges[persona].id });
+    }
 
     const repository = t.app.get(ProposalRepository);
     const proposals = await t.dataSource.getRepository(Proposal).findBy({});
@@ -102,6 +128,17 @@ describe('the visibility rule: code and SQL agree for every persona (issue 11)',
       }
     }
     expect(disagreements).toEqual([]);
+    const visibleTo = async (viewer: Viewer) => {
+      let n = 0;
+      for (const p of mine) if (canView(viewer, await repository.facts(t.dataSource.manager, p))) n++;
+      return n;
+    };
+    // the blind rounds' judges lose exactly the entered adopted cases; the others see what any colleague sees
+    const colleague = await visibleTo(personas['other staff']);
+    expect(await visibleTo(judges['judge of an open blind round'])).toBeLessThan(colleague);
+    expect(await visibleTo(judges['staff and judge of a blind round in preparation'])).toBeLessThan(colleague);
+    expect(await visibleTo(judges['judge of a closed blind round'])).toBe(colleague);
+    expect(await visibleTo(judges['judge of an open round, not blind'])).toBe(colleague);
     // the matrix is not trivially all-no or all-yes
     expect(seen).toBeGreaterThan(Object.keys(personas).length);
     expect(seen).toBeLessThan(Object.keys(personas).length * mine.length);

@@ -8,6 +8,7 @@ const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
   decision: null,
   activeRoutingDivisionIds: [10],
   routedDivisionIds: [10, 11],
+  blindJudgeIds: [],
   leadDivisionId: 10,
   ...over,
 });

@@ -12,6 +12,7 @@ import { CoproposerConsent1764940000001 } from './1764940000001-CoproposerConsen
 import { SearchIndexMerging1765100000000 } from './1765100000000-SearchIndexMerging';
 import { SimilarRankings1765100000001 } from './1765100000001-SimilarRankings';
 import { NotificationListIndex1765100000002 } from './1765100000002-NotificationListIndex';
+import { JudgingAndAwards1765200000000 } from './1765200000000-JudgingAndAwards';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   SearchIndexMerging1765100000000,
   SimilarRankings1765100000001,
   NotificationListIndex1765100000002,
+  JudgingAndAwards1765200000000,
 ];
