@@ -21,6 +21,7 @@ import { ReportsModule } from './reports/reports.module';
 import { ReviewModule } from './review/review.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { JudgingModule } from './judging/judging.module';
+import { AwardsModule } from './awards/awards.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         LedgerModule,
         DashboardModule,
         JudgingModule,
+        AwardsModule,
       ],
       providers: [
         DemoSeedService,

@@ -66,6 +66,7 @@ function yearTableRow(y: YearRow): string[] {
     amount(y.estimated_yen),
     amount(y.actual_hours),
     amount(y.actual_yen),
+    amount(y.awards),
   ];
 }
 

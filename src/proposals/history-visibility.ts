@@ -41,7 +41,9 @@ export const HISTORY_VISIBILITY: Record<HistoryAction, HistoryRule> = {
   imported: PUBLIC,
   // who was invited, joined or declined; shown only to those on the proposal (ProposalViewService)
   coproposal: PUBLIC,
-} satisfies Record<ProposalAction | 'implementation' | 'imported' | 'coproposal', HistoryRule>;
+  // 表彰: the award's name (2026年度 最優秀賞); the office's reason for it stays on the awards page
+  award: PUBLIC,
+} satisfies Record<ProposalAction | 'implementation' | 'imported' | 'coproposal' | 'award', HistoryRule>;
 
 /**
  * Older entries and imported ones were written with ISO dates and half-width colons ("回答期限 2027-01-02",

@@ -20,8 +20,11 @@ export class ProposalHistoryEntry {
   actor?: User | null;
 
   @Column({ type: 'varchar', length: 30 })
-  /** 'coproposal': an invitation to co-propose, its acceptance or refusal (the status stays as it was). */
-  action!: ProposalAction | 'implementation' | 'imported' | 'coproposal';
+  /**
+   * 'coproposal': an invitation to co-propose, its acceptance or refusal; 'award': a 表彰 decided (the
+   * status stays as it was in both).
+   */
+  action!: ProposalAction | 'implementation' | 'imported' | 'coproposal' | 'award';
 
   @Column({ name: 'from_status', type: 'varchar', length: 30, nullable: true })
   fromStatus!: ProposalStatus | null;

@@ -25,6 +25,7 @@ import { ProposalRepository } from './proposal.repository';
 import { AttachmentsService, canChangeAttachments } from '../attachments/attachments.service';
 import { SimilarProposalsService } from './similar-proposals.service';
 import { Clock } from '../common/clock';
+import { AwardRepository } from '../awards/award.repository';
 
 /** Adds days to a YYYY-MM-DD date. */
 export function addDays(isoDate: string, days: number): string {
@@ -69,6 +70,7 @@ export class ProposalViewService {
     private readonly similarProposals: SimilarProposalsService,
     private readonly attachments: AttachmentsService,
     private readonly clock: Clock,
+    private readonly awards: AwardRepository,
   ) {}
 
   row(p: Proposal) {
@@ -138,10 +140,14 @@ export class ProposalViewService {
     // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
     const similar = proposal.status !== 'draft' && (actors.includes('proposer') || isOffice) ? await this.similarProposals.earlierSimilar(user, proposal) : [];
 
+    // 表彰 (decided): public, like the decision itself
+    const awards = proposal.status === 'draft' ? [] : ((await this.awards.decidedLabels([proposal.id])).get(proposal.id) ?? []);
+
     return {
       title: proposal.title,
       proposal,
       row: this.row(proposal),
+      awards,
       // authors only (the print page too): an invitation not yet accepted names nobody as co-proposer
       coproposerNames: named
         .filter((c) => c.status === 'accepted')
@@ -183,7 +189,9 @@ export class ProposalViewService {
                 ? '提案簿から取込'
                 : h.action === 'coproposal'
                   ? '共同提案'
-                  : ACTION_LABELS[h.action],
+                  : h.action === 'award'
+                    ? '表彰'
+                    : ACTION_LABELS[h.action],
           // the print page (提案票) names the authors only, not who was invited or declined
           invitation: h.action === 'coproposal',
           from: h.fromStatus ? STATUS_LABELS[h.fromStatus] : null,

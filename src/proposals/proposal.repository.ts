@@ -108,6 +108,14 @@ export class ProposalRepository {
     return rows.map((r) => Number(r.user_id));
   }
 
+  findById(id: number): Promise<Proposal | null> {
+    return this.manager.getRepository(Proposal).findOne({ where: { id } });
+  }
+
+  findByNumber(number: string): Promise<Proposal | null> {
+    return this.manager.getRepository(Proposal).findOne({ where: { number } });
+  }
+
   /** A proposal this user may see, or NotFoundError (never a 403 that would confirm it exists). */
   async getVisible(viewer: Viewer, id: number, manager: EntityManager = this.manager) {
     const proposal = await manager.getRepository(Proposal).findOne({ where: { id } });

@@ -24,6 +24,7 @@ import { CostLimited, isSearchOrDeepPage } from '../common/rate-limit';
 import { ListSortQueryDto, listOrder, ProposalCsvQueryDto, ProposalListQueryDto, sortHeaders } from './dto/proposal-list-query.dto';
 import { Proposal } from './proposal.entity';
 import { SimilarProposalsService } from './similar-proposals.service';
+import { AwardRepository } from '../awards/award.repository';
 import { formatDateLabel, jstDateString } from '../common/jst';
 import { encodingParam, streamCsv } from '../reports/reports-export.controller';
 
@@ -49,6 +50,7 @@ export class ProposalsController {
     private readonly organization: OrganizationService,
     private readonly attachments: AttachmentsService,
     private readonly similar: SimilarProposalsService,
+    private readonly awards: AwardRepository,
   ) {}
 
   @Get('proposals')
@@ -121,10 +123,11 @@ export class ProposalsController {
       page: pageNumber(query.page),
     };
     const result = await this.proposals.adoptedCases(user, filters);
+    const awards = await this.awards.decidedLabels(result.items.map((p) => p.id));
     return {
       title: '採用事例',
       ...result,
-      rows: result.items.map((p) => ({ ...this.views.row(p), ...this.proposals.adoptedCaseFacts(p) })),
+      rows: result.items.map((p) => ({ ...this.views.row(p), ...this.proposals.adoptedCaseFacts(p), awards: awards.get(p.id) ?? [] })),
       filters,
       shortKeywordWindow: SHORT_KEYWORD_WINDOW,
       categoryOptions: await this.organization.listCategories({ activeOnly: false }),

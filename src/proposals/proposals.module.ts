@@ -16,6 +16,7 @@ import { ProposalsController } from './proposals.controller';
 import { ProposalsService } from './proposals.service';
 import { SimilarProposalsController } from './similar-proposals.controller';
 import { SimilarProposalsService } from './similar-proposals.service';
+import { AwardStoreModule } from '../awards/award.repository';
 
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { SimilarProposalsService } from './similar-proposals.service';
     OrganizationModule,
     NotificationsModule,
     SearchModule,
+    AwardStoreModule,
   ],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`.
   // AttachmentsController is here because a refused upload answers with the proposal page (ProposalViewService).

@@ -30,7 +30,8 @@ const FIGURES: readonly [string, (row: ReportRow) => CsvCell][] = [
   ['実績額', (r) => r.actual_yen],
 ];
 
-export const YEAR_CSV_HEADER = ['年度', '年度(和暦)', ...FIGURES.map(([name]) => name)];
+/** The year table's columns: the figures as they always were, then what was added after them (表彰件数, issue 12). */
+export const YEAR_CSV_HEADER = ['年度', '年度(和暦)', ...FIGURES.map(([name]) => name), '表彰件数'];
 
 /** The first column of a breakdown: what the rows are. */
 export const BREAKDOWN_CSV_NAME: Record<BreakdownKind, string> = {
@@ -102,7 +103,7 @@ export class ReportCsvService {
   /** Year by year, from the kept counters (fast over a million proposals). */
   async yearsCsv(range: { from?: number; to?: number } = {}): Promise<string> {
     const years = await this.reports.yearByYear(range);
-    return toCsv([YEAR_CSV_HEADER, ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y))])]);
+    return toCsv([YEAR_CSV_HEADER, ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y)), y.awards])]);
   }
 
   yearsFileName(range: { from?: number; to?: number } = {}): CsvFileName {

@@ -1,3 +1,6 @@
+import { AwardRepository } from '../awards/award.repository';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { User } from '../users/user.entity';
 import { Controller, Get, Param, Query, Render } from '@nestjs/common';
 import { Roles, SignedIn } from '../auth/access.decorators';
 import { NotFoundError } from '../common/errors';
@@ -33,7 +36,10 @@ const shown = <T extends ReportRow>(row: T) => ({
 
 @Controller('reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly awards: AwardRepository,
+  ) {}
 
   private async yearPage(title: string, detailed: boolean) {
     const years = (await this.reports.yearByYear()).map(shown);
@@ -66,8 +72,19 @@ export class ReportsController {
   @Get('summary')
   @SignedIn()
   @Render('reports/index')
-  summary() {
-    return this.yearPage('職員提案の実績', false);
+  async summary(@CurrentUser() user: User) {
+    // the latest year's 表彰, as every member of staff may read them (awards/index has every year)
+    const decided = await this.awards.rows({ decidedOnly: true, viewerId: user.id });
+    const latest = decided[0]?.fiscalYear;
+    return {
+      ...(await this.yearPage('職員提案の実績', false)),
+      recentAwards: latest
+        ? {
+            label: fiscalYearLabel(latest),
+            awards: decided.filter((a) => a.fiscalYear === latest).map((a) => ({ ...a, recipientNames: a.recipients.map((r) => r.name).join('・') })),
+          }
+        : null,
+    };
   }
 
   @Get('aging')

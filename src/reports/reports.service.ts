@@ -1,5 +1,6 @@
 import { NotFoundError } from '../common/errors';
 import { Injectable } from '@nestjs/common';
+import { AwardRepository } from '../awards/award.repository';
 import { DataSource } from 'typeorm';
 import { eraFiscalYearLabel, fiscalYearLabel } from '../common/fiscal-year';
 import { Category } from '../organization/category.entity';
@@ -21,6 +22,8 @@ export interface YearRow extends ReportRow {
   fiscalYear: number;
   label: string;
   eraLabel: string;
+  /** Decided awards (表彰) of the year. */
+  awards: number;
 }
 
 export interface BreakdownRow extends ReportRow {
@@ -73,6 +76,7 @@ export class ReportsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly awards: AwardRepository,
   ) {}
 
   /** Year by year, from the counters the triggers keep (a few rows, however many proposals). */
@@ -85,10 +89,16 @@ export class ReportsService {
       .orderBy('s.fiscal_year', 'ASC');
     if (range.from) query.andWhere('s.fiscal_year >= :from', { from: range.from });
     if (range.to) query.andWhere('s.fiscal_year <= :to', { to: range.to });
-    const rows = await query.getRawMany<Record<string, unknown>>();
+    const [rows, awards] = await Promise.all([query.getRawMany<Record<string, unknown>>(), this.awards.decidedCountsByYear()]);
     return rows.map((raw) => {
       const fiscalYear = Number(raw.fiscal_year);
-      return { fiscalYear, label: fiscalYearLabel(fiscalYear), eraLabel: eraFiscalYearLabel(fiscalYear), ...withRates(toCounts(raw)) };
+      return {
+        fiscalYear,
+        label: fiscalYearLabel(fiscalYear),
+        eraLabel: eraFiscalYearLabel(fiscalYear),
+        ...withRates(toCounts(raw)),
+        awards: awards.get(fiscalYear) ?? 0,
+      };
     });
   }
 

@@ -20,14 +20,15 @@ export class SettingsService {
   }
 
   async setOpinionDueDays(days: number): Promise<void> {
-    await this.db.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .insert()
-        .into(Setting)
-        .values({ key: 'opinion_due_days', value: String(days) })
-        .orUpdate(['value'], ['key'])
-        .execute(),
-    );
+    await this.setText('opinion_due_days', String(days));
+  }
+
+  /** A text setting (the 賞状's signer), or `fallback` when never set. */
+  async text(key: string, fallback: string): Promise<string> {
+    return (await this.dataSource.getRepository(Setting).findOne({ where: { key } }))?.value ?? fallback;
+  }
+
+  async setText(key: string, value: string): Promise<void> {
+    await this.db.write((manager) => manager.createQueryBuilder().insert().into(Setting).values({ key, value }).orUpdate(['value'], ['key']).execute());
   }
 }

@@ -12,6 +12,7 @@ import { addDays } from '../../src/proposals/proposal-view.service';
 import { Role } from '../../src/users/roles';
 import { User } from '../../src/users/user.entity';
 import { JudgingService } from '../../src/judging/judging.service';
+import { AwardsService } from '../../src/awards/awards.service';
 import { advance, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
@@ -157,6 +158,17 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /scoring/:id/entries/:proposalId/attachments/:attachmentId': { access: 'signed-in', membersOnly: ['judge'] },
   'GET /scoring/:id/results': { access: 'signed-in', membersOnly: ['judge'], example: () => `/scoring/${closedRoundId}/results` },
 
+  'GET /awards': { access: 'signed-in' },
+  'GET /awards/manage': { access: OFFICE },
+  'GET /awards/manage/:year': { access: OFFICE },
+  'POST /awards/manage/:year/tiers': { access: OFFICE },
+  'POST /awards/manage/:year/awards': { access: OFFICE },
+  'POST /awards/manage/:year/signer': { access: OFFICE },
+  'GET /awards/manage/:year/naishin.csv': { access: OFFICE },
+  'POST /awards/:id/decide': { access: OFFICE },
+  'POST /awards/:id/delete': { access: OFFICE },
+  'GET /awards/:id/certificate': { access: OFFICE },
+
   'GET /notifications': { access: 'signed-in' },
   'POST /notifications/:id/open': { access: 'signed-in' },
   'POST /notifications/read-all': { access: 'signed-in' },
@@ -293,6 +305,14 @@ describe('access matrix', () => {
       else sampleIds.rounds = sampleIds.scoring = roundId;
     }
     sampleIds.entries = adopted;
+    // A decided award of the adopted case (the certificate exists only once decided).
+    const awards = t.app.get(AwardsService);
+    const [tier] = await awards.tiers(2026);
+    await awards.propose(officeUser, 2026, { tierId: tier.id, number: (await loadProposal(t, adopted)).number!, reason: '見本' });
+    const [award] = await awards.list(2026);
+    await awards.decide(officeUser, award.id, { awardedOn: '2027-02-10' });
+    sampleIds.awards = award.id;
+    sampleIds.manage = 2026;
   });
   afterAll(() => t.close());
 

@@ -29,6 +29,9 @@ describe('review rounds (審査)', () => {
     const divisionId = (await t.dataSource.getRepository(Division).findOneByOrFail({ code: '211' })).id;
     const proposerIn = async (code: string, login: string) => signIn(t, (await createUser(t, { roles: ['staff'], login, divisionCode: code })).login);
     // A from 区民課 (中央区), B from 市民課 (市民局), C from 財政課 (財政局)
+    // B is written with a colleague from 保険年金課 (中央区), who accepts: both receive B's award
+    const coproposer = await createUser(t, { roles: ['staff'], login: 'jd-co', divisionCode: '412', name: '共同 提案子' });
+    const coAgent = await signIn(t, coproposer.login);
     for (const [key, code] of [
       ['a', '411'],
       ['b', '211'],
@@ -36,7 +39,8 @@ describe('review rounds (審査)', () => {
       ['rejected', '412'],
     ] as const) {
       const proposer = await proposerIn(code, `jd-proposer-${key}`);
-      ids[key] = await submitProposal(proposer, { title: `審査対象${key.toUpperCase()}の提案` });
+      ids[key] = await submitProposal(proposer, { title: `審査対象${key.toUpperCase()}の提案`, ...(key === 'b' ? { coproposers: 'jd-co' } : {}) });
+      if (key === 'b') expect((await postForm(coAgent, `/proposals/${ids.b}/coproposal/accept`, {}, `/proposals/${ids.b}`)).status).toBe(303);
       await advance(t, { office, reviewer, divisionId }, ids[key], 'decided', { decision: key === 'rejected' ? 'rejected' : 'adopted' });
     }
     // j1 from 総務局, j2 from 財政局 (C is its 局's), j3 from 市民局 (B is its 局's) — j3 is named for this round only
@@ -258,6 +262,116 @@ describe('review rounds (審査)', () => {
     expect(page.text).toContain('審査対象Bの提案');
     expect(page.text).toContain('審査対象Aの提案');
     expect(page.text).not.toContain('審査対象Cの提案');
+  });
+
+  describe('表彰 from the ranking', () => {
+    let proposerB: TestAgent;
+    beforeAll(async () => {
+      proposerB = await signIn(t, 'jd-proposer-b');
+    });
+
+    it('starts the year with the default tiers and proposes awards from the ranking or by hand with a reason', async () => {
+      const page = await office.get(`/awards/manage/2026?roundId=${roundId}`);
+      expect(page.status).toBe(200);
+      for (const tier of ['最優秀賞', '優秀賞', '奨励賞', 'アイデア賞']) expect(page.text).toContain(`value="${tier}"`);
+      const tierId = (name: string) => new RegExp(`<option value="(\\d+)">${name}（`).exec(page.text)![1];
+      const fromRanking = await postForm(
+        office,
+        '/awards/manage/2026/awards',
+        { tierId: tierId('最優秀賞'), roundId: String(roundId), proposalId: String(ids.b) },
+        '/awards/manage/2026',
+      );
+      expect(fromRanking.status).toBe(303);
+      const second = await postForm(
+        office,
+        '/awards/manage/2026/awards',
+        { tierId: tierId('最優秀賞'), roundId: String(roundId), proposalId: String(ids.a) },
+        '/awards/manage/2026',
+      );
+      expect(second.status).toBe(409);
+      expect(second.text).toContain('最優秀賞は1件までです。');
+      const noReason = await postForm(office, '/awards/manage/2026/awards', { tierId: tierId('アイデア賞'), number: '', reason: '' }, '/awards/manage/2026');
+      expect(noReason.status).toBe(422);
+      expect(noReason.text).toContain('提案番号を入力してください。');
+      expect(noReason.text).toContain('審査によらずに表彰する理由を入力してください');
+      const numberC = /(\d{4}-\d{4})<\/span> 審査対象Cの提案/.exec(page.text)![1];
+      const byHand = await postForm(
+        office,
+        '/awards/manage/2026/awards',
+        { tierId: tierId('アイデア賞'), number: numberC, reason: '内部メモ：着眼点を評価' },
+        '/awards/manage/2026',
+      );
+      expect(byHand.status).toBe(303);
+      const twice = await postForm(
+        office,
+        '/awards/manage/2026/awards',
+        { tierId: tierId('奨励賞'), number: numberC, reason: '二度目' },
+        '/awards/manage/2026',
+      );
+      expect(twice.status).toBe(409);
+      // a proposal is not awarded until the decision: nothing shows outside the office
+      expect((await proposerB.get(`/proposals/${ids.b}`)).text).not.toContain('最優秀賞');
+    });
+
+    it('decides an award: recipients with their divisions, the history, notifications, the lists and the year report', async () => {
+      const manage = await office.get('/awards/manage/2026');
+      const awardId = /action="\/awards\/(\d+)\/decide"/.exec(manage.text)![1];
+      const decided = await postForm(office, `/awards/${awardId}/decide`, { awardedOn: '2027-02-10' }, '/awards/manage/2026');
+      expect(decided.status).toBe(303);
+      expect((await postForm(office, `/awards/${awardId}/decide`, { awardedOn: '2027-02-10' }, '/awards/manage/2026')).status).toBe(409);
+      expect((await postForm(office, `/awards/${awardId}/delete`, {}, '/awards/manage/2026')).status).toBe(409);
+
+      const page = await proposerB.get(`/proposals/${ids.b}`);
+      expect(page.text).toContain('2026年度 最優秀賞');
+      expect(page.text).toMatch(/表彰<\/td>|表彰<\/span>|>表彰</);
+      const notes = await t.dataSource.query(
+        `SELECT u.login, n.message FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.message LIKE '%最優秀賞%' ORDER BY u.login`,
+      );
+      expect(notes.map((n: { login: string }) => n.login)).toEqual(['jd-co', 'jd-proposer-b']);
+      expect(notes[0].message).toBe('提案「審査対象Bの提案」が2026年度 最優秀賞に決まりました。おめでとうございます。');
+
+      const list = await judges.j1.get('/awards');
+      expect(list.text).toContain('審査対象Bの提案');
+      expect(list.text).toContain('共同 提案子（保険年金課）');
+      expect(list.text).not.toContain('審査対象Cの提案'); // a proposal (案) only
+      const adopted = await proposerB.get('/adopted');
+      expect(adopted.text).toContain('2026年度 最優秀賞');
+      const summary = await proposerB.get('/reports/summary');
+      expect(summary.text).toContain('2026年度の表彰');
+      const years = await office.get('/reports/years.csv');
+      expect(years.text.split('\r\n')[0].endsWith(',表彰件数')).toBe(true);
+      expect(years.text).toMatch(/\r\n2026,[^\r]*,1\r\n/);
+      // the office's reason for a hand-picked award reaches no page but the office's
+      for (const agent of [proposerB, judges.j1]) {
+        for (const path of ['/awards', '/adopted', '/reports/summary', `/proposals/${ids.b}`]) expect((await agent.get(path)).text).not.toContain('内部メモ');
+      }
+    });
+
+    it('prints the certificate (賞状) per recipient with the signer, and lists the awards for the 内申 as CSV', async () => {
+      expect((await postForm(office, '/awards/manage/2026/signer', { signer: '改革市長　山田 太郎' }, '/awards/manage/2026')).status).toBe(303);
+      const manage = await office.get('/awards/manage/2026');
+      const awardId = /href="\/awards\/(\d+)\/certificate"/.exec(manage.text)![1];
+      const certificate = await office.get(`/awards/${awardId}/certificate`);
+      expect(certificate.status).toBe(200);
+      expect(certificate.text.match(/class="certificate"/g)).toHaveLength(2);
+      expect(certificate.text).toContain('テスト 利用者');
+      expect(certificate.text).toContain('共同 提案子 様');
+      expect(certificate.text).toContain('保険年金課');
+      expect(certificate.text).toContain('2026年度最優秀賞として表彰します');
+      expect(certificate.text).toContain('2027年2月10日');
+      expect(certificate.text).toContain('改革市長　山田 太郎');
+      expect(certificate.text).toContain('副賞　50,000円');
+      const csv = await office.get('/awards/manage/2026/naishin.csv');
+      const lines = csv.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      expect(lines[0]).toBe('年度,賞,副賞,提案番号,件名,受賞者,区分,所属（表彰時）,表彰日,選定');
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(/^2026,最優秀賞,"50,000円",\d{4}-\d{4},審査対象Bの提案,テスト 利用者\d+,提案者,市民課,2027-02-10,審査の結果による$/),
+        expect.stringMatching(/^2026,最優秀賞,"50,000円",\d{4}-\d{4},審査対象Bの提案,共同 提案子,共同提案者,保険年金課,2027-02-10,審査の結果による$/),
+      ]);
+    });
   });
 
   it('answers not found to anyone who is not a judge of the round', async () => {

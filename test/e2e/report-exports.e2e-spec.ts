@@ -24,8 +24,10 @@ import { buildApp } from '../factories/child-app';
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
-const YEAR_HEADER =
+/** The figures of a year; the year CSV adds 表彰件数 after them (issue 12: new columns go after the existing ones). */
+const FIGURES_HEADER =
   '年度,年度(和暦),提案件数,受理件数,採用件数,採用率,実施件数,実施率,不受理件数,継続検討件数,未決定件数,効果見込み時間,効果見込み額,実績時間,実績額';
+const YEAR_HEADER = `${FIGURES_HEADER},表彰件数`;
 const LEDGER_LEGACY = ['提案番号', '提出日', '件名', '提案内容', '提案者所属', '所管課', '採否', '実施状況', '実施日'];
 const LEDGER_EXTRA = ['状態', '提案分野', '現状・課題', '期待される効果', '効果見込み時間', '効果見込み額', '実績時間', '実績額', '回答'];
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -189,8 +191,9 @@ describe('CSV exports and the statistics command line', () => {
    * continued; adopted = 採用 + 一部採用 = 2; implemented = 実施済 + 既実施 = 2; rates 2 / 7 = 28.6;
    * hours 120 + 120 (form default, not accepted and waiting) + 5 × 10; yen 2 × 300,000 + 5 × 1,000.
    */
-  const thisYearLine = `${thisYear},${eraFiscalYearLabel(thisYear)},7,5,2,28.6,2,28.6,1,1,1,290,605000,7,500`;
-  const lastYearLine = `${lastYear},${eraFiscalYearLabel(lastYear)},1,0,0,0.0,0,0.0,0,0,1,120,300000,0,0`;
+  const thisYearFigures = `${thisYear},${eraFiscalYearLabel(thisYear)},7,5,2,28.6,2,28.6,1,1,1,290,605000,7,500`;
+  const thisYearLine = `${thisYearFigures},0`;
+  const lastYearLine = `${lastYear},${eraFiscalYearLabel(lastYear)},1,0,0,0.0,0,0.0,0,0,1,120,300000,0,0,0`;
 
   describe('year-by-year CSV', () => {
     it('is UTF-8 with BOM, the fixed columns first, and this year equals the hand count', async () => {
@@ -237,11 +240,11 @@ describe('CSV exports and the statistics command line', () => {
       expect(res.headers['content-disposition']).toContain(`filename="fy${thisYear}_${kind}.csv"`);
       expect(bytes(res).subarray(0, 3)).toEqual(BOM);
       const rows = parseCsv(bytes(res).subarray(3).toString('utf8'));
-      expect(rows[0].slice(1)).toEqual(YEAR_HEADER.split(',').slice(2));
+      expect(rows[0].slice(1)).toEqual(FIGURES_HEADER.split(',').slice(2));
       const total = rows[rows.length - 1];
       expect(total[0]).toBe('合計');
       // the 合計 row carries exactly the year row's figures
-      expect(total.slice(1).join(',')).toBe(thisYearLine.split(',').slice(2).join(','));
+      expect(total.slice(1).join(',')).toBe(thisYearFigures.split(',').slice(2).join(','));
       const groups = rows.slice(1, -1);
       expect(groups.length).toBeGreaterThan(0);
       expect(groups.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(7);
@@ -402,7 +405,9 @@ describe('CSV exports and the statistics command line', () => {
       expect(lines).toHaveLength(4); // header, rule, two years
       expect(lines[0]).toMatch(/^年度\s+年度\(和暦\)\s+提案件数/);
       expect(lines[3]).toMatch(
-        new RegExp(`^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500$`),
+        new RegExp(
+          `^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500\\s+0$`,
+        ), // …, 表彰件数 last
       );
       // every line is as wide as the header in a terminal (wide characters count twice)
       const width = (s: string) => Array.from(s).reduce((w, c) => w + (c.charCodeAt(0) > 0x2000 ? 2 : 1), 0);
