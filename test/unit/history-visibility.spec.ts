@@ -4,7 +4,7 @@ import { PROPOSAL_ACTIONS } from '../../src/proposals/proposal-state-machine';
 
 describe('history visibility', () => {
   it('has a rule for every kind of step', () => {
-    expect(Object.keys(HISTORY_VISIBILITY).sort()).toEqual([...PROPOSAL_ACTIONS, 'implementation', 'imported', 'coproposal'].sort());
+    expect(Object.keys(HISTORY_VISIBILITY).sort()).toEqual([...PROPOSAL_ACTIONS, 'implementation', 'imported', 'coproposal', 'award'].sort());
   });
 
   it('keeps an opinion (outcome and text) and the office comments and reasons internal', () => {
