@@ -55,7 +55,9 @@ export class NotificationsController {
   async open(@Param('id', IdPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
     const notification = await this.notifications.open(user.id, id);
     if (!notification) throw new NotFoundError();
-    res.redirect(303, notification.proposalId ? `/proposals/${notification.proposalId}` : '/notifications');
+    // a request to score (審査) is about the judge's rounds, never one proposal (a blind round names none)
+    const target = notification.proposalId ? `/proposals/${notification.proposalId}` : notification.kind === 'judging' ? '/scoring' : '/notifications';
+    res.redirect(303, target);
   }
 
   @Post('notifications/read-all')

@@ -111,6 +111,10 @@ describe('review rounds (審査)', () => {
     const notes = await t.dataSource.getRepository(Notification).find({ where: { kind: 'judging' } });
     expect(notes).toHaveLength(3);
     expect(notes[0].message).toBe('審査「一次審査」の採点をお願いします（3件、2026年12月1日〜2026年12月20日）。');
+    // opening the notification goes to the judge's rounds
+    const login = (await t.dataSource.query(`SELECT login FROM users WHERE id = ${notes[0].userId}`))[0].login as string;
+    const openedNote = await postForm(await signIn(t, login), `/notifications/${notes[0].id}/open`, {}, '/notifications');
+    expect(openedNote.headers.location).toBe('/scoring');
     const list = await judges.j1.get('/scoring');
     expect(list.text).toContain(`href="/scoring/${roundId}"`);
     // entries and settings are fixed once the round runs
