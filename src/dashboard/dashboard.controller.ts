@@ -3,17 +3,23 @@ import type { User } from '../users/user.entity';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public, SignedIn } from '../auth/access.decorators';
 import { DashboardService } from './dashboard.service';
+import { JudgingService } from '../judging/judging.service';
 
 @Controller()
 export class DashboardController {
-  constructor(private readonly dashboard: DashboardService) {}
+  constructor(
+    private readonly dashboard: DashboardService,
+    private readonly judging: JudgingService,
+  ) {}
 
   /** Each role's own work, with counts and links; see DashboardService. */
   @Get()
   @SignedIn()
   @Render('dashboard/index')
-  index(@CurrentUser() user: User) {
-    return this.dashboard.forUser(user);
+  async index(@CurrentUser() user: User) {
+    // rounds to score: anyone may be named a judge of a round, whatever their roles
+    const [page, scoring] = await Promise.all([this.dashboard.forUser(user), this.judging.openRoundsOfJudge(user)]);
+    return { ...page, scoring };
   }
 
   /** For a load balancer or monitoring: answers without a session and without touching data. */

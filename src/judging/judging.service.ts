@@ -348,6 +348,18 @@ export class JudgingService {
     return this.repository.roundsOfJudge(user.id);
   }
 
+  /** The judge's open rounds with how far they are (the dashboard's 採点 section). */
+  async openRoundsOfJudge(user: User) {
+    const rounds = (await this.repository.roundsOfJudge(user.id)).filter((r) => r.status === 'open');
+    return Promise.all(
+      rounds.map(async (round) => {
+        const { rows, window } = await this.entriesForJudge(user, round.id);
+        const countable = rows.filter((r) => r.state !== 'excluded');
+        return { round, window, done: countable.filter((r) => r.state === 'done').length, total: countable.length };
+      }),
+    );
+  }
+
   /** A round as its judge sees it; to anyone else (and before it opens) it does not exist. */
   async roundForJudge(user: User, id: number): Promise<JudgingRound> {
     const round = await this.repository.round(id);

@@ -115,6 +115,9 @@ describe('review rounds (審査)', () => {
     const login = (await t.dataSource.query(`SELECT login FROM users WHERE id = ${notes[0].userId}`))[0].login as string;
     const openedNote = await postForm(await signIn(t, login), `/notifications/${notes[0].id}/open`, {}, '/notifications');
     expect(openedNote.headers.location).toBe('/scoring');
+    const dashboard = await judges.j3.get('/');
+    expect(dashboard.text).toContain('一次審査（2026年12月20日まで）');
+    expect(dashboard.text).toMatch(/>0<span class="dash-stat__unit">\/ 2件 採点済/); // B is its 局's: two to score
     const list = await judges.j1.get('/scoring');
     expect(list.text).toContain(`href="/scoring/${roundId}"`);
     // entries and settings are fixed once the round runs
