@@ -61,8 +61,8 @@ export function blindFileName(index: number, fileName: string): string {
   return `添付資料${index + 1}${extension.toLowerCase()}`;
 }
 
-/** Proposal numbers typed or pasted by the office: separated by spaces, commas, 、 or lines. */
-export function parseProposalNumbers(text: string): string[] {
+/** Proposal numbers or login ids typed or pasted by the office: separated by spaces, commas, 、 or lines. */
+export function splitTypedList(text: string): string[] {
   return [
     ...new Set(
       text

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { DbService } from '../database/db.service';
+import { placeholder } from '../database/sql-placeholder';
 import { Attachment } from '../attachments/attachment.entity';
 import { ProposalCoproposer } from '../proposals/proposal-coproposer.entity';
 import { Proposal } from '../proposals/proposal.entity';
@@ -184,7 +185,7 @@ export class JudgingRepository {
          JOIN users u ON u.id = p.proposer_id
          LEFT JOIN categories c ON c.id = p.category_id
          LEFT JOIN divisions d ON d.id = p.proposer_division_id
-        WHERE e.round_id = ${this.db.isSqlite ? '?' : '$1'}
+        WHERE e.round_id = ${placeholder(this.db.dataSource, 1)}
         ORDER BY e.position`,
       [roundId],
     );

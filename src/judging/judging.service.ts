@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/errors';
-import { fiscalYearLabel } from '../common/fiscal-year';
 import { FieldErrors, FormValidationException } from '../common/forms';
 import { formatDateLabel } from '../common/jst';
 import { DbService } from '../database/db.service';
@@ -10,7 +10,7 @@ import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { CriteriaDto, EntriesDto, JudgesDto, ReopenDto, RoundDto, RoundSettingsDto, SheetDto } from './dto/judging.dto';
 import { EntryResult, rankEntries, RoundCriterion } from './judging-results';
-import { Conflict, conflictOf, parseProposalNumbers, scoringWindow, ScoringWindow, WINDOW_MESSAGES } from './judging-rules';
+import { Conflict, conflictOf, splitTypedList, scoringWindow, ScoringWindow, WINDOW_MESSAGES } from './judging-rules';
 import { JudgingCriterion, JudgingRound } from './judging.entities';
 import { EntryRow, JudgeRow, JudgingRepository, StoredSheet } from './judging.repository';
 
@@ -137,7 +137,7 @@ export class JudgingService {
     return new ConflictError('ほかの人がこの審査を先に変更しました。画面を開き直して、今の状態を確かめてください。');
   }
 
-  private async preparing(manager: Parameters<Parameters<DbService['transaction']>[0]>[0], id: number): Promise<JudgingRound> {
+  private async preparing(manager: EntityManager, id: number): Promise<JudgingRound> {
     const round = await this.repository.round(id, manager);
     if (!round) throw new NotFoundError();
     if (round.status !== 'preparing') throw new ConflictError('審査を始めた後は、対象の提案と審査員を変えられません。');
@@ -150,7 +150,7 @@ export class JudgingService {
     let proposalIds: number[];
     let missing: string[] = [];
     if (dto.mode === 'numbers') {
-      const numbers = parseProposalNumbers(dto.numbers ?? '');
+      const numbers = splitTypedList(dto.numbers ?? '');
       if (!numbers.length) throw FormValidationException.field('numbers', '提案番号を入力してください。');
       if (numbers.length > 500) throw FormValidationException.field('numbers', '一度に追加できるのは500件までです。');
       const found = await this.repository.enterable({ numbers });
@@ -186,7 +186,7 @@ export class JudgingService {
 
   /** The judges: chosen 審査員 and users named by login id. */
   async setJudges(id: number, dto: JudgesDto): Promise<number> {
-    const logins = parseProposalNumbers(dto.logins ?? '');
+    const logins = splitTypedList(dto.logins ?? '');
     const named = await this.repository.usersByLogin(logins);
     const unknown = logins.filter((l) => !named.some((u) => u.login === l));
     if (unknown.length) throw FormValidationException.field('logins', `次のログインIDの有効な利用者はいません：${unknown.join('、')}`);
@@ -469,9 +469,5 @@ export class JudgingService {
     const round = await this.roundForJudge(user, id);
     if (round.status !== 'closed') throw new NotFoundError('結果は、改革推進課が審査を締め切った後に表示されます。');
     return this.results(id);
-  }
-
-  yearLabel(round: JudgingRound): string {
-    return fiscalYearLabel(round.fiscalYear);
   }
 }
