@@ -85,7 +85,8 @@ export class AwardsController {
   @Get('manage')
   @Roles('office')
   @Render('awards/manage')
-  manageCurrent() {
+  async manageCurrent() {
+    await this.awards.ensureTiers(this.awards.currentFiscalYear());
     return this.manageContext(String(this.awards.currentFiscalYear()));
   }
 
@@ -105,7 +106,11 @@ export class AwardsController {
       yearLabel: fiscalYearLabel(fiscalYear),
       previousYear: fiscalYear - 1,
       nextYear: fiscalYear + 1,
-      tiers: tiers.map((t) => ({ ...t, used: awards.filter((a) => a.tierId === t.id).length, reward: reward(t) })),
+      tiers: tiers.map((t) => {
+        const used = awards.filter((a) => a.tierId === t.id).length;
+        // a full tier is shown but cannot be chosen: the service would refuse it
+        return { ...t, used, full: used >= t.slots, reward: reward(t) };
+      }),
       tierRows: [...tiers.map((t) => ({ ...t })), { id: '', name: '', slots: 1, rewardYen: null, rewardNote: null }],
       awards: awards.map((a) => ({
         ...publicAward(a),
@@ -128,7 +133,8 @@ export class AwardsController {
   @Get('manage/:year')
   @Roles('office')
   @Render('awards/manage')
-  manage(@Param('year') year: string, @Query('roundId') roundId: unknown) {
+  async manage(@Param('year') year: string, @Query('roundId') roundId: unknown) {
+    await this.awards.ensureTiers(yearParam(year));
     return this.manageContext(year, roundId);
   }
 

@@ -41,8 +41,16 @@ export class AwardsService {
     private readonly clock: Clock,
   ) {}
 
-  /** The year's tiers; a year without any starts from DEFAULT_TIERS (written once, whoever asks first). */
-  async tiers(fiscalYear: number): Promise<AwardTier[]> {
+  /** The year's tiers as stored (none until the year's page was first opened, see ensureTiers). */
+  tiers(fiscalYear: number): Promise<AwardTier[]> {
+    return this.awards.tiers(fiscalYear);
+  }
+
+  /**
+   * Gives a year without tiers the DEFAULT_TIERS (written once, whoever asks first). Only the year's page
+   * asks: a refused form must change nothing, so the posts read the tiers as they are.
+   */
+  async ensureTiers(fiscalYear: number): Promise<AwardTier[]> {
     const tiers = await this.awards.tiers(fiscalYear);
     if (tiers.length) return tiers;
     try {
@@ -77,6 +85,7 @@ export class AwardsService {
         if (rewardYen !== null && (!Number.isInteger(rewardYen) || rewardYen < 0 || rewardYen > 10_000_000))
           errors.push(`${line}：副賞の金額を 0〜10,000,000 の整数（円）で入力してください。`);
         if (rewardNote && rewardNote.length > 60) errors.push(`${line}：記念品などは60文字以内で入力してください。`);
+        if (/[\r\n]/.test(name + (rewardNote ?? ''))) errors.push(`${line}：改行は入力できません。1行で入力してください。`);
       }
       return { id, name, slots, rewardYen, rewardNote };
     });
@@ -166,7 +175,7 @@ export class AwardsService {
           fiscalYear,
           tierId: tier.id,
           proposalId: proposal.id,
-          roundId: dto.roundId ?? null,
+          roundId: dto.roundId || null,
           reason: dto.reason || null,
           proposedBy: user.id,
         });

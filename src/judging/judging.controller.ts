@@ -203,7 +203,7 @@ export class JudgingController {
     return {
       title: `${round.name}（会場表示）`,
       round: roundSummary(round),
-      // the screen at the venue follows the judges without anyone touching it (no script needed)
+      // the screen at the venue follows the judges by itself (public/js/live-refresh.js, which can be paused)
       refreshSeconds: round.status === 'open' ? LIVE_REFRESH_SECONDS : null,
       entries: progress.entries.map((e) => ({
         position: e.position,
@@ -269,7 +269,8 @@ export class JudgingController {
 }
 
 /** The criteria rows as typed, for the form shown again with its messages. */
-function typedCriteriaRows(body: Record<string, unknown>) {
+function typedCriteriaRows(body: Record<string, unknown> | undefined) {
+  if (!body) return [];
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
   const names = list(body.name);
   return names.map((name, i) => ({

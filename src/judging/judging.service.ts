@@ -74,6 +74,7 @@ export class JudgingService {
       const scaleMax = Number((dto.scaleMax[i] ?? '').normalize('NFKC').trim());
       const description = (dto.description[i] ?? '').trim() || null;
       if (name.length > 50) (errors.criteria ??= []).push(`${line}：基準の名称は50文字以内で入力してください。`);
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(description ?? '')) (errors.criteria ??= []).push(`${line}：改行は入力できません。1行で入力してください。`);
       if (description && description.length > 200) (errors.criteria ??= []).push(`${line}：観点の説明は200文字以内で入力してください。`);
       if (!Number.isInteger(weight) || weight < 1 || weight > WEIGHT_MAX)
         (errors.criteria ??= []).push(`${line}：重みを 1〜${WEIGHT_MAX} の整数で入力してください。`);
@@ -121,7 +122,7 @@ export class JudgingService {
     });
   }
 
-  /** Settings change while the round is prepared or open (the window, blind and trimmed are fixed once it opened). */
+  /** Settings change only while the round is prepared: once judges score, its window, blindness and ranking rule stay as announced. */
   async updateRound(id: number, dto: RoundSettingsDto): Promise<void> {
     this.checkDates(dto);
     await this.db.transaction(async (manager) => {
@@ -245,6 +246,7 @@ export class JudgingService {
     await this.db.transaction(async (manager) => {
       const round = await this.repository.round(id, manager);
       if (!round) throw new NotFoundError();
+      this.checkDates({ opensOn: round.opensOn, closesOn: dto.closesOn });
       if (round.status !== 'closed') throw new ConflictError('締め切った審査だけを再開できます。');
       if (
         !(await this.repository.updateRound(
@@ -297,7 +299,13 @@ export class JudgingService {
       entries: entries.map((e) => {
         const eligible = judges.filter((j) => !conflicts.has(cellKey(e.proposalId, j.userId)));
         const finished = eligible.filter((j) => done(e.proposalId, j.userId)).length;
-        return { ...e, eligible: eligible.length, finished, excluded: judges.length - eligible.length, allDone: finished === eligible.length };
+        return {
+          ...e,
+          eligible: eligible.length,
+          finished,
+          excluded: judges.length - eligible.length,
+          allDone: eligible.length > 0 && finished === eligible.length,
+        };
       }),
       judges: judges.map((j) => {
         const eligible = entries.filter((e) => !conflicts.has(cellKey(e.proposalId, j.userId)));
@@ -428,6 +436,11 @@ export class JudgingService {
   async saveSheet(user: User, id: number, proposalId: number, dto: SheetDto): Promise<number | null> {
     const { entry, criteria, conflict, next } = await this.entryForJudge(user, id, proposalId);
     if (conflict) throw new ConflictError('利害関係のある提案のため、この提案は採点しません。');
+    // The sheet's form always sends every criterion ("" for 未採点) and the comment: a post without them
+    // is not the sheet (another form, an unparsed body) and must not be read as "clear everything".
+    if (dto.comment === undefined || criteria.some((c) => scoreField(dto, c.position) === undefined)) {
+      throw new FormValidationException({ _form: ['採点の画面から送信されていません。画面を開き直してから、もう一度保存してください。'] }, 400);
+    }
     const scores: Record<number, number> = {};
     const errors: string[] = [];
     for (const c of criteria) {

@@ -12,13 +12,15 @@ import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
  * the detail and print page of every seeded proposal), at 1280 px and at 390 px, and the test fails on
  * what a person would see: placeholder or machine text, ISO dates, a page wider than the phone, console
  * errors, failed requests, CSP violations, serious accessibility violations (axe-core, WCAG 2.1 A/AA),
- * and internal text shown to someone who must not read it.
+ * and internal text shown to someone who must not read it, and — for a judge of an open blind review round
+ * (審査, issue 12) — any name of its entries' proposers, co-proposers or their divisions.
  *
  * All findings are collected and reported together, grouped by problem, so one run shows everything.
  * Screenshots of every page: test-output/crawl/<role>/<viewport>/<nn>-<page>.png; the findings are also
  * written to test-output/crawl/findings.txt.
  */
-jest.setTimeout(10 * 60_000);
+// seven roles at two widths: about ten minutes on two cores, more when the machine is busy
+jest.setTimeout(20 * 60_000);
 
 /**
  * The few DOM bits the in-page functions below use, declared for this module only: the project compiles
@@ -60,7 +62,7 @@ const VIEWPORTS = {
 type ViewportName = keyof typeof VIEWPORTS;
 
 type Who = CrawlRole | 'anonymous';
-const ROLES: Who[] = ['anonymous', 'staff', 'reviewer', 'office', 'admin', 'outsider'];
+const ROLES: Who[] = ['anonymous', 'staff', 'reviewer', 'office', 'admin', 'outsider', 'judge'];
 
 /** How many browser contexts crawl at once (the app runs in this same process, so 2 is the sweet spot on 2 cores). */
 const CONCURRENCY = Number(process.env.CRAWL_CONCURRENCY ?? 2);
@@ -106,7 +108,10 @@ const pattern = (pathname: string): string => pathname.replace(/\/\d+(?=\/|$)/g,
 
 /** Files, not pages: only their status is checked. */
 const isDownload = (url: URL): boolean =>
-  url.pathname.endsWith('.csv') || /^\/proposals\/\d+\/attachments\/\d+$/.test(url.pathname) || url.pathname.startsWith('/assets/');
+  url.pathname.endsWith('.csv') ||
+  /^\/proposals\/\d+\/attachments\/\d+$/.test(url.pathname) ||
+  /^\/scoring\/\d+\/entries\/\d+\/attachments\/\d+$/.test(url.pathname) ||
+  url.pathname.startsWith('/assets/');
 
 const snippet = (text: string, index: number, length: number): string =>
   text
@@ -140,6 +145,8 @@ describe('the crawl that looks like a person', () => {
     /** Sanity: the checks below are only worth something if the pages really showed the seeded texts. */
     const markersSeenBy = new Map<Who, number>();
     const answersSeenBy = new Map<Who, number>();
+    /** How often the judge read the titles of the open blind round's entries (so the check above had something to look at). */
+    let blindEntriesSeen = 0;
 
     // CRAWL_ROLES=staff,office and CRAWL_VIEWPORTS=phone narrow a run while fixing something; CI runs all.
     const only = (name: string): string[] | null => process.env[name]?.split(',').map((v) => v.trim()) ?? null;
@@ -209,7 +216,9 @@ describe('the crawl that looks like a person', () => {
           { url: `/proposals/${p.id}`, from: null, seeded: { tag: p.tag } },
           { url: `/proposals/${p.id}/print`, from: null, seeded: { tag: p.tag } },
         ]);
-        await visitAll([{ url: '/', from: null }, ...seededVisits]);
+        // the review rounds' own pages (each address pattern is otherwise visited once, for one round only)
+        const roundVisits: Visit[] = (seed.startPages[who] ?? []).map((url) => ({ url, from: null }));
+        await visitAll([{ url: '/', from: null }, ...roundVisits, ...seededVisits]);
         return visitedPages;
       } finally {
         takeProblems(here());
@@ -255,6 +264,12 @@ describe('the crawl that looks like a person', () => {
         for (const download of linkedCheck) {
           const res = await context.request.get(download.url, { maxRedirects: 0 });
           if (res.status() >= 400) add(download.url, 'broken download link', `${res.status()} (linked from ${download.from})`);
+          if (who === 'judge') {
+            // a file's name is shown too: a blind round names its attachments neutrally
+            const disposition = decodeURIComponent(res.headers()['content-disposition'] ?? '');
+            const named = seed.blindNames.filter((name) => disposition.includes(name));
+            if (named.length) add(download.url, 'blind round: a name in a file name given to its judge', named.map((n) => `「${n}」`).join(' '));
+          }
           await res.dispose();
         }
       }
@@ -310,6 +325,8 @@ describe('the crawl that looks like a person', () => {
             .join('\n'),
           /** What else a person can read on the page or in its source: field values and the HTML itself. */
           fieldValues: [...document.querySelectorAll('input:not([type=hidden]), textarea')].map((el) => el.value ?? '').join('\n'),
+          /** The options of each list box (a filter's list of every division names the organization, not a proposal's author). */
+          selectTexts: [...document.querySelectorAll('select')].map((el) => el.innerText),
           html: document.documentElement.outerHTML,
           scrollWidth: document.documentElement.scrollWidth,
           clientWidth: document.documentElement.clientWidth,
@@ -368,6 +385,21 @@ describe('the crawl that looks like a person', () => {
                 .join(' '),
             );
         }
+        // 審査: a judge of the open blind round reads no name of its entries' proposers, co-proposers or their divisions
+        if (who === 'judge') {
+          const readable = facts.selectTexts.reduce(
+            (text, options) => (options ? text.replace(options, ' ') : text),
+            `${facts.text}\n${facts.fieldValues}\n${facts.attributeText}`,
+          );
+          const shown = seed.blindNames.filter((name) => readable.includes(name));
+          if (shown.length) add(visit.url, 'blind round: a name shown to its judge', shown.map((n) => `「${n}」`).join(' '));
+          else {
+            const source = facts.html.replace(/<select\b[\s\S]*?<\/select>/g, ' ');
+            const inSource = seed.blindNames.filter((name) => source.includes(name));
+            if (inSource.length) add(visit.url, 'blind round: a name in the HTML source (not displayed)', inSource.map((n) => `「${n}」`).join(' '));
+          }
+          blindEntriesSeen += [...facts.text.matchAll(/（Q(?:18|19|20)）/g)].length;
+        }
         const allMarkers = [...facts.text.matchAll(INTERNAL_MARKER)].length;
         markersSeenBy.set(who, (markersSeenBy.get(who) ?? 0) + allMarkers);
         answersSeenBy.set(who, (answersSeenBy.get(who) ?? 0) + [...facts.text.matchAll(/PUBLIC-ANSWER-Q\d\d/g)].length);
@@ -398,10 +430,11 @@ describe('the crawl that looks like a person', () => {
     console.log(`crawl: ${findings.length} findings; pages visited in ${seconds} s: ${visited}`);
 
     // The crawl must really have looked: every role saw pages, the office read internal texts, the
-    // proposer read the answers.
+    // proposer read the answers, the judge read the entries of the blind round.
     for (const [key, n] of visitedCount) expect([key, n >= (key.startsWith('anonymous') ? 1 : 2 * seed.proposals.length)]).toEqual([key, true]);
     if (roles.includes('office')) expect(markersSeenBy.get('office') ?? 0).toBeGreaterThan(0);
     if (roles.includes('staff')) expect(answersSeenBy.get('staff') ?? 0).toBeGreaterThan(0);
+    if (roles.includes('judge')) expect(blindEntriesSeen).toBeGreaterThan(0);
 
     if (findings.length) throw new Error(`The crawl found ${findings.length} problems (also in test-output/crawl/findings.txt):\n\n${report}`);
   });

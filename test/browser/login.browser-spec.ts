@@ -6,13 +6,18 @@ import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { seedDemo } from '../factories/users';
 
 const ADMIN_LINKS = ['ユーザー', '組織', '提案分野', '設定'];
+const JUDGE_MENU = ['ダッシュボード', '提案一覧', '採用事例', '採点'];
 
 /** The menu each demo account should see, written out by hand from the roles. */
 const EXPECTED_MENU: Record<string, string[]> = {
   'demo-staff': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '実績'],
   'demo-reviewer': ['ダッシュボード', '自分の提案', '所管課の受付箱', '提案一覧', '採用事例', '実績'],
-  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例', '集計', '実績'],
+  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例', '審査・表彰', '集計', '実績'],
   'demo-admin': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '集計', '実績', ...ADMIN_LINKS],
+  // 審査員 only (the 審査委員会): no own proposals, no reports; the rounds they score
+  'demo-judge': JUDGE_MENU,
+  'demo-judge2': JUDGE_MENU,
+  'demo-judge3': JUDGE_MENU,
 };
 
 /** Path and query of the page's current URL, e.g. "/login?next=%2F". */

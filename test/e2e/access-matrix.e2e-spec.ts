@@ -307,7 +307,7 @@ describe('access matrix', () => {
     sampleIds.entries = adopted;
     // A decided award of the adopted case (the certificate exists only once decided).
     const awards = t.app.get(AwardsService);
-    const [tier] = await awards.tiers(2026);
+    const [tier] = await awards.ensureTiers(2026);
     await awards.propose(officeUser, 2026, { tierId: tier.id, number: (await loadProposal(t, adopted)).number!, reason: '見本' });
     const [award] = await awards.list(2026);
     await awards.decide(officeUser, award.id, { awardedOn: '2027-02-10' });

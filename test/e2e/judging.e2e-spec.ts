@@ -159,7 +159,7 @@ describe('review rounds (審査)', () => {
     expect((await judges.j1.get(`/scoring/${roundId}/results`)).status).toBe(404);
     expect((await office.get(`/judging/rounds/${roundId}/results`)).text).toContain('結果は、審査を締め切った後に表示されます。');
     const live = await office.get(`/judging/rounds/${roundId}/live`);
-    expect(live.text).toContain('http-equiv="refresh"');
+    expect(live.text).toContain('data-live-refresh="10"');
     expect(live.text).toMatch(/3 \/ 3人/); // A: every judge done
     expect(live.text).toMatch(/2 \/ 2人/); // B and C: two of two (one excluded each)
   });

@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import TestAgent from 'supertest/lib/agent';
+import { Attachment } from '../../src/attachments/attachment.entity';
+import { fiscalYearOf } from '../../src/common/fiscal-year';
 import { jstDateString } from '../../src/common/jst';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
 import { Division } from '../../src/organization/division.entity';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { Routing } from '../../src/proposals/routing.entity';
+import { User } from '../../src/users/user.entity';
+import { createRound, roundAction, scoreEntry, sheet } from './judging';
 import { loadProposal, postForm, proposalIdFrom, validProposal, postConfirmed } from './proposals';
 import { TestApp } from './test-app';
 import { createUser, seedDemo, signIn } from './users';
@@ -18,10 +23,14 @@ import { createUser, seedDemo, signIn } from './users';
  * carries a marker naming its proposal, e.g. `INTERNAL-OPINION-MARK-Q05`, so that the crawl can tell
  * from any page whether the person looking may read it. Texts the proposer is meant to read (the
  * answer, a return comment, a not-accept comment) carry `PUBLIC-…` markers instead.
+ *
+ * 審査 and 表彰 (issue 12): a closed review round with its ranking and two decided awards (one from the
+ * ranking, one by hand with the office's reason, which is internal), and an open blind round scored in part
+ * whose entries (Q18–Q20) are written by people, and from divisions, that appear nowhere else.
  */
 
 /** The people the crawl signs in as. */
-export type CrawlRole = 'staff' | 'reviewer' | 'office' | 'admin' | 'outsider';
+export type CrawlRole = 'staff' | 'reviewer' | 'office' | 'admin' | 'outsider' | 'judge';
 
 export const CRAWL_LOGINS: Record<CrawlRole, { login: string; password: string; who: string }> = {
   staff: { login: 'demo-staff', password: DEMO_PASSWORD, who: '提案者・共同提案者（区民課の職員）' },
@@ -29,6 +38,7 @@ export const CRAWL_LOGINS: Record<CrawlRole, { login: string; password: string; 
   office: { login: 'demo-office', password: DEMO_PASSWORD, who: '改革推進課（事務局）' },
   admin: { login: 'demo-admin', password: DEMO_PASSWORD, who: 'システム管理者' },
   outsider: { login: 'crawl-outsider', password: 'crawl outsider 人事課 2026', who: '関係のない課（人事課）の職員' },
+  judge: { login: 'demo-judge', password: DEMO_PASSWORD, who: '審査員（総務局・審査員の役割だけ）' },
 };
 
 /** Finds every internal marker (or a cut-off start of one) in a text; group 1 is the proposal tag when present. */
@@ -49,6 +59,16 @@ export interface CrawlSeed {
   internalReaders: Map<string, Set<CrawlRole>>;
   /** Per proposal tag: the crawl roles that may open it at all (everyone else must get a 404). */
   viewers: Map<string, Set<CrawlRole>>;
+  /**
+   * 審査: what a judge of the open blind round (demo-judge) must never read on any page — the names of
+   * the proposers and co-proposers of its entries, their divisions, and the real name of an attachment.
+   */
+  blindNames: string[];
+  /**
+   * Pages each role starts from besides the menu, so that both review rounds are looked at (the crawl
+   * visits one page per address pattern when it follows links): the open round's and the closed round's.
+   */
+  startPages: Partial<Record<CrawlRole, string[]>>;
 }
 
 /** PNG of 1×1 px (as in test/e2e/attachments.e2e-spec.ts). */
@@ -341,6 +361,45 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     expectRedirect(res, 'Q17: withdrawing');
   }
 
+  // --- Q18–Q20 採用, entered in the open blind review round below: their proposers, co-proposer and divisions
+  // appear nowhere else, so that a judge of that round reading any of them on any page is a leak.
+  // Q19's co-proposer is from 保険年金課; Q20 comes from 総務課, under demo-judge's 総務局 (a conflict of interest).
+  const blindPeople = [
+    { tag: 'Q18', login: 'crawl-blind-1', name: '岡部 勇気', divisionCode: '212', division: '区政推進課' },
+    { tag: 'Q19', login: 'crawl-blind-2', name: '柴田 光', divisionCode: '312', division: '契約課' },
+    { tag: 'Q20', login: 'crawl-blind-3', name: '西村 遥', divisionCode: '111', division: '総務課' },
+  ] as const;
+  const blindCoproposer = { login: 'crawl-blind-co', name: '宮本 和也', divisionCode: '412', division: '保険年金課' } as const;
+  await createUser(t, { login: blindCoproposer.login, name: blindCoproposer.name, roles: ['staff'], divisionCode: blindCoproposer.divisionCode });
+  const blindTitles: Record<string, string> = {
+    Q18: '区役所の駐輪場を予約制にする',
+    Q19: '入札公告をメールで知らせる',
+    Q20: '庁内の照明を人感センサーにする',
+  };
+  const blindIds: Record<string, number> = {};
+  for (const person of blindPeople) {
+    await createUser(t, { login: person.login, name: person.name, roles: ['staff'], divisionCode: person.divisionCode });
+    const by = await signIn(t, person.login);
+    const id = await propose(person.tag, '採用・氏名を秘した審査の対象（審査中）', blindTitles[person.tag], {
+      by,
+      ...(person.tag === 'Q19' ? { coproposers: blindCoproposer.login } : {}),
+    });
+    await toAwaitingDecision(id, person.tag);
+    await decide(id, person.tag, 'adopted');
+    blindIds[person.tag] = id;
+  }
+  // an attachment of Q18 whose name carries its proposer's division and name, as such names often do
+  const blindFileName = `${blindPeople[0].division}_岡部勇気_提案資料.pdf`;
+  await t.dataSource.getRepository(Attachment).save({
+    proposalId: blindIds.Q18,
+    fileName: blindFileName,
+    mediaType: 'application/pdf',
+    size: PDF.length,
+    sha256: createHash('sha256').update(PDF).digest('hex'),
+    content: PDF,
+    uploadedBy: (await loadProposal(t, blindIds.Q18)).proposerId,
+  });
+
   // --- L01, L02: two adopted cases imported from a legacy ledger (提案簿), as the office does it
   {
     const ledger = [
@@ -366,6 +425,93 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     });
   }
 
+  // --- 審査 and 表彰 (issue 12), through the office's forms and the judges' sheets:
+  // a closed round of Q09–Q11 (not blind) with its ranking, a 最優秀賞 decided from it and an アイデア賞 decided
+  // by hand (with the office's reason, internal); an open blind round of Q18–Q20 scored in part.
+  const fiscalYear = String(fiscalYearOf(new Date()));
+  const roundDates = { fiscalYear, opensOn: isoDaysFromToday(-7), closesOn: isoDaysFromToday(14) };
+  const tagged = (tag: string) => proposals.find((p) => p.tag === tag)!.id;
+  const numberOf = async (tag: string) => (await loadProposal(t, tagged(tag))).number!;
+  const judgeLogins = ['demo-judge', 'demo-judge2', 'demo-judge3'] as const;
+  const judgeIds = await Promise.all(judgeLogins.map(async (login) => (await t.dataSource.getRepository(User).findOneByOrFail({ login })).id));
+  const judges = Object.fromEntries(await Promise.all(judgeLogins.map(async (login) => [login, await signIn(t, login, DEMO_PASSWORD)] as const)));
+  async function prepareRound(name: string, blind: boolean, tags: string[]): Promise<number> {
+    const id = await createRound(office, { name, ...roundDates, ...(blind ? { blind: 'on' } : {}) });
+    const numbers = (await Promise.all(tags.map(numberOf))).join(' ');
+    expectRedirect(await postForm(office, `/judging/rounds/${id}/entries`, { mode: 'numbers', numbers }, `/judging/rounds/${id}`), `${name}: entries`);
+    expectRedirect(
+      await postForm(office, `/judging/rounds/${id}/judges`, { judgeIds: judgeIds.map(String), logins: '' }, `/judging/rounds/${id}`),
+      `${name}: judges`,
+    );
+    expectRedirect(await roundAction(t, office, id, 'open'), `${name}: opening`);
+    return id;
+  }
+  async function score(login: (typeof judgeLogins)[number], roundId: number, tag: string, scores: (number | '')[]) {
+    expectRedirect(await scoreEntry(judges[login], roundId, tagged(tag), sheet(scores, `講評です（${tag}）`)), `${login} scoring ${tag}`);
+  }
+
+  const closedRoundId = await prepareRound('一次審査（書類審査）', false, ['Q09', 'Q10', 'Q11']);
+  for (const [login, scores] of [
+    ['demo-judge', { Q09: 4, Q10: 3, Q11: 5 }],
+    ['demo-judge2', { Q09: 4, Q10: 4, Q11: 5 }],
+    ['demo-judge3', { Q09: 3, Q10: 2, Q11: 4 }],
+  ] as const) {
+    for (const [tag, s] of Object.entries(scores)) await score(login, closedRoundId, tag, [s, s, s, s, s]);
+  }
+  expectRedirect(await roundAction(t, office, closedRoundId, 'close'), 'closing the first round');
+
+  const awardsPage = `/awards/manage/${fiscalYear}`;
+  const tiersPage = await office.get(`${awardsPage}?roundId=${closedRoundId}`);
+  const tierId = (name: string) => {
+    const match = new RegExp(`<option value="(\\d+)"[^>]*>${name}（`).exec(tiersPage.text);
+    if (!match) throw new Error(`crawl seed: no tier ${name} on ${awardsPage} (status ${tiersPage.status})`);
+    return match[1];
+  };
+  expectRedirect(
+    await postForm(
+      office,
+      `${awardsPage}/awards`,
+      { tierId: tierId('最優秀賞'), roundId: String(closedRoundId), proposalId: String(tagged('Q11')) },
+      awardsPage,
+    ),
+    'proposing the award from the ranking',
+  );
+  expectRedirect(
+    await postForm(
+      office,
+      `${awardsPage}/awards`,
+      { tierId: tierId('アイデア賞'), number: await numberOf('Q14'), reason: '審査によらない表彰の理由（内部）INTERNAL-AWARD-MARK' },
+      awardsPage,
+    ),
+    'proposing an award by hand',
+  );
+  expectRedirect(await postForm(office, `${awardsPage}/signer`, { signer: '改革市長　山田 太郎' }, awardsPage), 'the certificate signer');
+  for (const awardId of [...(await office.get(awardsPage)).text.matchAll(/action="\/awards\/(\d+)\/decide"/g)].map((m) => m[1])) {
+    expectRedirect(await postForm(office, `/awards/${awardId}/decide`, { awardedOn: jstDateString(new Date()) }, awardsPage), `deciding award ${awardId}`);
+  }
+
+  const openRoundId = await prepareRound('二次審査（氏名・所属を秘して）', true, ['Q18', 'Q19', 'Q20']);
+  await score('demo-judge', openRoundId, 'Q18', [5, 4, 4, 3, 4]);
+  await score('demo-judge', openRoundId, 'Q19', [3, '', '', '', '']);
+  await score('demo-judge2', openRoundId, 'Q18', [4, 4, 4, 4, 4]);
+
+  const blindNames = [...blindPeople.flatMap((p) => [p.name, p.division]), blindCoproposer.name, blindCoproposer.division, blindFileName];
+  const startPages: CrawlSeed['startPages'] = {
+    office: [
+      `/judging/rounds/${openRoundId}`,
+      `/judging/rounds/${openRoundId}/live`,
+      `/judging/rounds/${closedRoundId}`,
+      `/judging/rounds/${closedRoundId}/results`,
+      `/judging/rounds/${closedRoundId}/live`,
+    ],
+    judge: [
+      `/scoring/${openRoundId}`,
+      ...['Q18', 'Q19', 'Q20'].map((tag) => `/scoring/${openRoundId}/entries/${tagged(tag)}`),
+      `/scoring/${closedRoundId}`,
+      `/scoring/${closedRoundId}/results`,
+    ],
+  };
+
   // Who may open each proposal, and who may read its internal text (the issue's rule, written out here
   // independently of src/proposals/proposal-access.ts):
   // - the proposer and co-proposers open it, but never read the internal text;
@@ -373,7 +519,8 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
   // - 市民課's reviewer opens it and reads the internal text while 市民課 takes part: routed now, or routed
   //   until it answered (the decision and a withdrawal end every routing; a division keeps what it answered).
   //   A division removed before it answered loses the proposal (Q07);
-  // - every signed-in person opens an adopted case (採用・一部採用・既実施), without its internal text.
+  // - every signed-in person opens an adopted case (採用・一部採用・既実施), without its internal text —
+  //   but for the judges of a blind round not yet closed that it is entered in (Q18–Q20 for demo-judge).
   const shiminRoutings = await t.dataSource.getRepository(Routing).find({ where: { divisionId: shimin } });
   const viewers = new Map<string, Set<CrawlRole>>();
   const internalReaders = new Map<string, Set<CrawlRole>>();
@@ -393,8 +540,9 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       internal.add('reviewer');
     }
     if (adoptedCase) for (const role of ['staff', 'reviewer', 'office', 'admin', 'outsider'] as const) open.add(role);
+    if (adoptedCase && !(p.tag in blindIds)) open.add('judge');
     viewers.set(p.tag, open);
     internalReaders.set(p.tag, internal);
   }
-  return { proposals, internalReaders, viewers };
+  return { proposals, internalReaders, viewers, blindNames, startPages };
 }

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { Checkbox, IsCalendarDate, SingleLine, ToArray, ToIntArray, ToOptionalInt, Trim } from '../../common/forms';
+import { Checkbox, IsCalendarDate, MaxChars, SingleLine, ToArray, ToIntArray, ToOptionalInt, Trim } from '../../common/forms';
 import { VersionedDto } from '../../proposals/dto/workflow.dto';
 import { DECISIONS, Decision } from '../../proposals/proposal-state-machine';
 
@@ -12,7 +12,7 @@ export class RoundDto {
   @Trim()
   @IsString()
   @MinLength(1, { message: '審査の名称（例：一次審査）を入力してください。' })
-  @MaxLength(ROUND_NAME_MAX, { message: `審査の名称は${ROUND_NAME_MAX}文字以内で入力してください。` })
+  @MaxChars(ROUND_NAME_MAX, { message: `審査の名称は${ROUND_NAME_MAX}文字以内で入力してください。` })
   @SingleLine()
   name!: string;
 
