@@ -10,15 +10,8 @@ export const ROUND_STATUSES = ['preparing', 'open', 'closed'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 export const ROUND_STATUS_LABELS: Record<RoundStatus, string> = { preparing: '準備中', open: '審査中', closed: '締切済' };
 
-/** A criterion as the office keeps it (the template for the next rounds). */
-@Entity('judging_criteria')
-export class JudgingCriterion {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
-  @Column({ type: 'integer' })
-  position!: number;
-
+/** What a criterion says: its name, what judges look at, its weight in the total and its top score. */
+abstract class CriterionDefinition {
   @Column({ type: 'varchar', length: 50 })
   name!: string;
 
@@ -30,6 +23,16 @@ export class JudgingCriterion {
 
   @Column({ name: 'scale_max', type: 'integer' })
   scaleMax!: number;
+}
+
+/** A criterion as the office keeps it (the template for the next rounds). */
+@Entity('judging_criteria')
+export class JudgingCriterion extends CriterionDefinition {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'integer' })
+  position!: number;
 }
 
 @Entity('judging_rounds')
@@ -76,24 +79,12 @@ export class JudgingRound {
 
 /** A criterion as it was when its round opened. */
 @Entity('judging_round_criteria')
-export class JudgingRoundCriterion {
+export class JudgingRoundCriterion extends CriterionDefinition {
   @PrimaryColumn({ name: 'round_id', type: 'integer' })
   roundId!: number;
 
   @PrimaryColumn({ type: 'integer' })
   position!: number;
-
-  @Column({ type: 'varchar', length: 50 })
-  name!: string;
-
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  description!: string | null;
-
-  @Column({ type: 'integer' })
-  weight!: number;
-
-  @Column({ name: 'scale_max', type: 'integer' })
-  scaleMax!: number;
 }
 
 @Entity('judging_entries')
@@ -118,8 +109,8 @@ export class JudgingJudge {
   userId!: number;
 }
 
-@Entity('judging_scores')
-export class JudgingScore {
+/** One judge's sheet for one entry of a round: the key of its scores and of its comment. */
+abstract class SheetKey {
   @PrimaryColumn({ name: 'round_id', type: 'integer' })
   roundId!: number;
 
@@ -128,7 +119,10 @@ export class JudgingScore {
 
   @PrimaryColumn({ name: 'judge_id', type: 'integer' })
   judgeId!: number;
+}
 
+@Entity('judging_scores')
+export class JudgingScore extends SheetKey {
   @PrimaryColumn({ name: 'criterion_position', type: 'integer' })
   criterionPosition!: number;
 
@@ -137,16 +131,7 @@ export class JudgingScore {
 }
 
 @Entity('judging_comments')
-export class JudgingComment {
-  @PrimaryColumn({ name: 'round_id', type: 'integer' })
-  roundId!: number;
-
-  @PrimaryColumn({ name: 'proposal_id', type: 'integer' })
-  proposalId!: number;
-
-  @PrimaryColumn({ name: 'judge_id', type: 'integer' })
-  judgeId!: number;
-
+export class JudgingComment extends SheetKey {
   @Column({ type: 'text' })
   comment!: string;
 }
