@@ -13,7 +13,7 @@ import { DECISION_LABELS, DECISIONS } from '../proposals/proposal-state-machine'
 import { encodeCsv, toCsv } from '../reports/csv';
 import { csvHeaders, encodingParam } from '../reports/reports-export.controller';
 import type { User } from '../users/user.entity';
-import { CriteriaDto, EntriesDto, JudgesDto, RemoveEntryDto, ReopenDto, RoundDto, RoundSettingsDto } from './dto/judging.dto';
+import { CriteriaDto, EntriesDto, ExtendDto, JudgesDto, RemoveEntryDto, ReopenDto, RoundDto, RoundSettingsDto } from './dto/judging.dto';
 import { maxTotal } from './judging-results';
 import { CONFLICT_LABELS } from './judging-rules';
 import { rankingRow, resultsCsvRows, roundSummary } from './judging-views';
@@ -176,6 +176,13 @@ export class JudgingController {
   async open(@Param('id', IdPipe) id: number, @Body() dto: VersionedDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     await this.judging.open(user, id, dto.version);
     this.back(req, res, id, '審査を始めました。審査員に採点の依頼を通知しました。');
+  }
+
+  @Post('rounds/:id/extend')
+  @FormPage('judging/round', (c: JudgingController, req) => c.roundContext(Number(req.params.id)))
+  async extend(@Param('id', IdPipe) id: number, @Body() dto: ExtendDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    await this.judging.extend(user, id, dto);
+    this.back(req, res, id, '締切日を変えました。審査員に通知しました。');
   }
 
   @Post('rounds/:id/close')

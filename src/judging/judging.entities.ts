@@ -164,7 +164,7 @@ export class JudgingScoreChange {
   changedAt!: Date;
 }
 
-export const ROUND_EVENT_LABELS = { created: '作成', opened: '審査開始', closed: '締切', reopened: '再開' } as const;
+export const ROUND_EVENT_LABELS = { created: '作成', opened: '審査開始', extended: '締切日の変更', closed: '締切', reopened: '再開' } as const;
 export type RoundEventAction = keyof typeof ROUND_EVENT_LABELS;
 
 @Entity('judging_round_events')

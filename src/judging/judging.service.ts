@@ -8,7 +8,7 @@ import { DbService } from '../database/db.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
-import { CriteriaDto, EntriesDto, JudgesDto, ReopenDto, RoundDto, RoundSettingsDto, SheetDto } from './dto/judging.dto';
+import { CriteriaDto, EntriesDto, ExtendDto, JudgesDto, ReopenDto, RoundDto, RoundSettingsDto, SheetDto } from './dto/judging.dto';
 import { EntryResult, rankEntries, RoundCriterion } from './judging-results';
 import { Conflict, conflictOf, splitTypedList, scoringWindow, ScoringWindow, WINDOW_MESSAGES } from './judging-rules';
 import { JudgingCriterion, JudgingRound } from './judging.entities';
@@ -224,6 +224,30 @@ export class JudgingService {
         proposalId: null,
         kind: JUDGING_NOTIFICATION_KIND,
         message: `審査「${round.name}」の採点をお願いします（${entries.length}件、${formatDateLabel(round.opensOn)}〜${formatDateLabel(round.closesOn)}）。`,
+      });
+    });
+  }
+
+  /**
+   * Moves an open round's closing date (not before today, nor before it opens), recorded with the old and
+   * new dates and the reason; the judges are told.
+   */
+  async extend(user: User, id: number, dto: ExtendDto): Promise<void> {
+    if (dto.closesOn < this.clock.today()) throw FormValidationException.field('closesOn', '新しい締切日は今日以降の日にしてください。');
+    await this.db.transaction(async (manager) => {
+      const round = await this.repository.round(id, manager);
+      if (!round) throw new NotFoundError();
+      if (round.status !== 'open') throw new ConflictError('審査中の審査だけ締切日を変えられます（締め切った審査は「再開」で）。');
+      this.checkDates({ opensOn: round.opensOn, closesOn: dto.closesOn });
+      if (!(await this.repository.updateRound(manager, round, { status: 'open', version: dto.version }, { closesOn: dto.closesOn }))) throw this.stale();
+      const change = `締切日 ${formatDateLabel(round.closesOn)} → ${formatDateLabel(dto.closesOn)}`;
+      await this.repository.addEvent(manager, id, 'extended', user.id, dto.reason ? `${change}：${dto.reason}` : change);
+      const judges = await this.repository.judges(id, manager);
+      await this.notifications.notify(manager, {
+        userIds: judges.map((j) => j.userId),
+        proposalId: null,
+        kind: JUDGING_NOTIFICATION_KIND,
+        message: `審査「${round.name}」の締切日が${formatDateLabel(dto.closesOn)}に変わりました。`,
       });
     });
   }

@@ -145,6 +145,7 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /judging/rounds/:id/entries/remove': { access: OFFICE },
   'POST /judging/rounds/:id/judges': { access: OFFICE },
   'POST /judging/rounds/:id/open': { access: OFFICE },
+  'POST /judging/rounds/:id/extend': { access: OFFICE },
   'POST /judging/rounds/:id/close': { access: OFFICE },
   'POST /judging/rounds/:id/reopen': { access: OFFICE },
   'GET /judging/rounds/:id/live': { access: OFFICE },

@@ -707,6 +707,17 @@ const ROUTES: Record<string, FuzzRoute> = {
   },
   'POST /judging/rounds/:id/open': { persona: 'office', target: 'round-ready', fields: { version: versionField }, runs: 15, randomRuns: 6 },
   'POST /judging/rounds/:id/close': { persona: 'office', target: 'round-open', fields: { version: versionField }, runs: 15, randomRuns: 6 },
+  'POST /judging/rounds/:id/extend': {
+    persona: 'office',
+    target: 'round-open',
+    fields: {
+      version: versionField,
+      reason: text(1000),
+      closesOn: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }).map((days) => `@@date:${days}@@`) }, { weight: 1, arbitrary: dateLike }),
+    },
+    rendered: ['reason'],
+    runs: 15,
+  },
   'POST /judging/rounds/:id/reopen': {
     persona: 'office',
     target: 'round-closed',

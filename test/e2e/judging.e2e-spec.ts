@@ -155,6 +155,25 @@ describe('review rounds (審査)', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('独創性の評点を 1〜5 から選んでください。');
     expect(bad.text).toContain('書いたコメント</textarea>');
+    // the office moves the closing date: recorded with the reason, the judges told
+    const extended = await postForm(
+      office,
+      `/judging/rounds/${roundId}/extend`,
+      { version: await roundVersion(t, roundId), closesOn: '2026-12-22', reason: '発表会の日程変更' },
+      `/judging/rounds/${roundId}`,
+    );
+    expect(extended.status).toBe(303);
+    expect((await office.get(`/judging/rounds/${roundId}`)).text).toContain('締切日 2026年12月20日 → 2026年12月22日：発表会の日程変更');
+    const told = await t.dataSource.getRepository(Notification).find({ where: { kind: 'judging' } });
+    expect(told.filter((n) => n.message === '審査「一次審査」の締切日が2026年12月22日に変わりました。')).toHaveLength(3);
+    const past = await postForm(
+      office,
+      `/judging/rounds/${roundId}/extend`,
+      { version: await roundVersion(t, roundId), closesOn: '2026-12-04', reason: '' },
+      `/judging/rounds/${roundId}`,
+    );
+    expect(past.status).toBe(422);
+    expect(past.text).toContain('新しい締切日は今日以降の日にしてください。');
     // no judge sees results, nor the office, before the close
     expect((await judges.j1.get(`/scoring/${roundId}/results`)).status).toBe(404);
     expect((await office.get(`/judging/rounds/${roundId}/results`)).text).toContain('結果は、審査を締め切った後に表示されます。');

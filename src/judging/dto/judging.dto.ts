@@ -107,6 +107,19 @@ export class ReopenDto extends VersionedDto {
   closesOn!: string;
 }
 
+/** A new closing date for an open round, with an optional reason (both recorded). */
+export class ExtendDto extends VersionedDto {
+  @Trim()
+  @IsCalendarDate({ message: '新しい締切日を 2026-12-15 の形で入力してください。' })
+  closesOn!: string;
+
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @MaxLength(REOPEN_REASON_MAX, { message: `理由は${REOPEN_REASON_MAX}文字以内で入力してください。` })
+  reason?: string;
+}
+
 /**
  * One judge's sheet for one entry: score1 … score10 hold the score of the criterion at that position
  * ("1".."5", or "" for not scored yet); forms are parsed flat (no nested field names), and a round has
