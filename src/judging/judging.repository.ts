@@ -293,10 +293,9 @@ export class JudgingRepository {
 
   /** Every stored sheet of a round (scores and comments), as the results need them. */
   async sheets(roundId: number, manager = this.manager): Promise<(JudgeSheet & { comment: string | null })[]> {
-    const [scores, comments] = await Promise.all([
-      manager.getRepository(JudgingScore).find({ where: { roundId } }),
-      manager.getRepository(JudgingComment).find({ where: { roundId } }),
-    ]);
+    // one after another: inside a transaction the manager is one connection
+    const scores = await manager.getRepository(JudgingScore).find({ where: { roundId } });
+    const comments = await manager.getRepository(JudgingComment).find({ where: { roundId } });
     const sheets = new Map<string, JudgeSheet & { comment: string | null }>();
     const sheetOf = (proposalId: number, judgeId: number) => {
       const key = `${proposalId}:${judgeId}`;
@@ -310,10 +309,8 @@ export class JudgingRepository {
   }
 
   async sheet(roundId: number, proposalId: number, judgeId: number, manager = this.manager): Promise<StoredSheet> {
-    const [scores, comment] = await Promise.all([
-      manager.getRepository(JudgingScore).find({ where: { roundId, proposalId, judgeId } }),
-      manager.getRepository(JudgingComment).findOne({ where: { roundId, proposalId, judgeId } }),
-    ]);
+    const scores = await manager.getRepository(JudgingScore).find({ where: { roundId, proposalId, judgeId } });
+    const comment = await manager.getRepository(JudgingComment).findOne({ where: { roundId, proposalId, judgeId } });
     return { scores: Object.fromEntries(scores.map((s) => [s.criterionPosition, s.score])), comment: comment?.comment ?? null };
   }
 

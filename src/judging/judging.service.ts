@@ -208,11 +208,10 @@ export class JudgingService {
   async open(user: User, id: number, version: number): Promise<void> {
     await this.db.transaction(async (manager) => {
       const round = await this.preparing(manager, id);
-      const [entries, judges, criteria] = await Promise.all([
-        this.repository.entries(id, manager),
-        this.repository.judges(id, manager),
-        this.repository.criteria(manager),
-      ]);
+      // one after another: a transaction is one connection (pg deprecates overlapping queries on a client)
+      const entries = await this.repository.entries(id, manager);
+      const judges = await this.repository.judges(id, manager);
+      const criteria = await this.repository.criteria(manager);
       if (!entries.length) throw new ConflictError('対象の提案がありません。提案を追加してから審査を始めてください。');
       if (!judges.length) throw new ConflictError('審査員がいません。審査員を選んでから審査を始めてください。');
       if (!(await this.repository.updateRound(manager, round, { status: 'preparing', version }, { status: 'open' }))) throw this.stale();

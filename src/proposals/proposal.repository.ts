@@ -86,12 +86,8 @@ export class ProposalRepository {
 
   /** The facts the access rules need, loaded in one place. */
   async facts(manager: EntityManager, proposal: Proposal): Promise<ProposalFacts> {
-    const [routings, named, blindJudgeIds] = await Promise.all([
-      this.routings.ofProposal(manager, proposal.id),
-      this.coproposerRows(manager, proposal.id),
-      this.blindJudgeIds(manager, proposal),
-    ]);
-    return factsOf(proposal, routings, named, blindJudgeIds);
+    const [routings, named] = await Promise.all([this.routings.ofProposal(manager, proposal.id), this.coproposerRows(manager, proposal.id)]);
+    return factsOf(proposal, routings, named, await this.blindJudgeIds(manager, proposal));
   }
 
   /** ProposalFacts.blindJudgeIds: read for adopted cases only, the one access path that depends on it. */
