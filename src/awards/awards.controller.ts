@@ -40,7 +40,7 @@ const publicAward = (a: AwardRow) => ({
 });
 
 /** The 表彰内申 list: one line per recipient of each decided award. */
-export function naishinRows(awards: AwardRow[]) {
+function naishinRows(awards: AwardRow[]) {
   const header = ['年度', '賞', '副賞', '提案番号', '件名', '受賞者', '区分', '所属（表彰時）', '表彰日', '選定'];
   const lines = awards
     .filter((a) => a.status === 'decided')

@@ -404,28 +404,34 @@ export class JudgingService {
 
   /** One entry of the judge's round, with their conflict (if any) and their sheet. */
   async entryForJudge(user: User, id: number, proposalId: number) {
-    const round = await this.roundForJudge(user, id);
-    const { entries, judges } = await this.participants(id);
-    const index = entries.findIndex((e) => e.proposalId === proposalId);
-    const judge = judges.find((j) => j.userId === user.id)!;
-    if (index < 0) throw new NotFoundError();
-    const entry = entries[index];
-    const [criteria, sheet, proposal, attachments] = await Promise.all([
-      this.criteriaOf(round),
+    const place = await this.judgedEntry(user, id, proposalId);
+    const [sheet, proposal, attachments] = await Promise.all([
       this.repository.sheet(id, proposalId, user.id),
       this.repository.proposal(proposalId),
       this.repository.attachments(proposalId),
     ]);
     if (!proposal) throw new NotFoundError();
+    return { ...place, proposal, attachments, sheet, window: this.window(place.round) };
+  }
+
+  /**
+   * What the sheet's page and its save both need: the judge's round, the entry with its neighbours, the
+   * criteria and the judge's conflict. Not found unless the user judges the round and the proposal is in it.
+   */
+  private async judgedEntry(user: User, id: number, proposalId: number) {
+    const round = await this.roundForJudge(user, id);
+    const [{ entries, judges }, criteria] = await Promise.all([this.participants(id), this.criteriaOf(round)]);
+    const index = entries.findIndex((e) => e.proposalId === proposalId);
+    if (index < 0) throw new NotFoundError();
+    const entry = entries[index];
     return {
       round,
       entry,
-      proposal,
-      attachments,
       criteria,
-      sheet,
-      conflict: conflictOf(judge, entry),
-      window: this.window(round),
+      conflict: conflictOf(
+        judges.find((j) => j.userId === user.id)!,
+        entry,
+      ),
       previous: entries[index - 1] ?? null,
       next: entries[index + 1] ?? null,
       count: entries.length,
@@ -457,7 +463,7 @@ export class JudgingService {
    * entry's proposal id, for 「保存して次へ」.
    */
   async saveSheet(user: User, id: number, proposalId: number, dto: SheetDto): Promise<number | null> {
-    const { entry, criteria, conflict, next } = await this.entryForJudge(user, id, proposalId);
+    const { entry, criteria, conflict, next } = await this.judgedEntry(user, id, proposalId);
     if (conflict) throw new ConflictError('利害関係のある提案のため、この提案は採点しません。');
     // The sheet's form always sends every criterion ("" for 未採点) and the comment: a post without them
     // is not the sheet (another form, an unparsed body) and must not be read as "clear everything".
@@ -493,7 +499,8 @@ export class JudgingService {
 
   /** An attachment of an entry, for the round's judge (named neutrally by the controller in a blind round). */
   async attachmentForJudge(user: User, id: number, proposalId: number, attachmentId: number) {
-    const { round, attachments } = await this.entryForJudge(user, id, proposalId);
+    const { round } = await this.judgedEntry(user, id, proposalId);
+    const attachments = await this.repository.attachments(proposalId);
     const index = attachments.findIndex((a) => a.id === attachmentId);
     if (index < 0) throw new NotFoundError();
     const content = await this.repository.attachmentContent(attachmentId);
