@@ -22,6 +22,9 @@ import { ReviewModule } from './review/review.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { JudgingModule } from './judging/judging.module';
 import { AwardsModule } from './awards/awards.module';
+import { CallsModule } from './calls/calls.module';
+import { KaizenModule } from './kaizen/kaizen.module';
+import { ParticipationModule } from './participation/participation.module';
 import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 
@@ -46,6 +49,9 @@ export class AppModule {
         DashboardModule,
         JudgingModule,
         AwardsModule,
+        CallsModule,
+        KaizenModule,
+        ParticipationModule,
       ],
       providers: [
         DemoSeedService,

@@ -1,3 +1,4 @@
+import { sendStoredFile } from './stored-files';
 import type { User } from '../users/user.entity';
 import { CurrentUser, currentUser } from '../auth/current-user.decorator';
 import {
@@ -27,7 +28,6 @@ import { IdPipe } from '../common/id.pipe';
 import { beginUpload, interceptToDisk, refuseUnreadBody, uploadDiskStorage } from '../common/upload-limits';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MESSAGES, AttachmentsService, UploadedAttachment } from './attachments.service';
 import { DeleteAttachmentDto } from '../proposals/dto/workflow.dto';
-import { contentDisposition } from './file-type';
 import { ProposalViewService } from '../proposals/proposal-view.service';
 
 /**
@@ -108,14 +108,7 @@ export class AttachmentsController {
   @SignedIn()
   async download(@Param('id', IdPipe) id: number, @Param('attachmentId', IdPipe) attachmentId: number, @CurrentUser() user: User, @Res() res: Response) {
     const attachment = await this.attachments.download(user, id, attachmentId);
-    res.set({
-      'Content-Type': attachment.mediaType,
-      'Content-Disposition': contentDisposition(attachment.fileName),
-      'X-Content-Type-Options': 'nosniff',
-      // never shown inline; should a browser try anyway, it runs nothing
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    });
-    res.send(attachment.content);
+    sendStoredFile(res, attachment, attachment.fileName);
   }
 
   @Post(':attachmentId/delete')

@@ -13,6 +13,8 @@ const ENTRIES: { href: string; label: string; roles: Role[] | 'all' }[] = [
   { href: '/office', label: '事務局の受付箱', roles: ['office'] },
   { href: '/proposals', label: '提案一覧', roles: 'all' },
   { href: '/adopted', label: '採用事例', roles: 'all' },
+  { href: '/calls', label: 'テーマ募集', roles: ['staff', 'office'] },
+  { href: '/kaizen', label: 'カイゼン報告', roles: ['staff', 'head', 'office'] },
   { href: '/scoring', label: '採点', roles: ['judge'] },
   { href: '/judging', label: '審査・表彰', roles: ['office'] },
   { href: '/reports', label: '集計', roles: ['office', 'admin'] },

@@ -41,6 +41,8 @@ export const DEMO_USERS: [string, string, Role[], string][] = [
   ['demo-judge', '中村 誠', ['judge'], '100'],
   ['demo-judge2', '小林 直子', ['judge'], '300'],
   ['demo-judge3', '加藤 修', ['judge'], '200'],
+  // 区民課長: confirms the カイゼン reports of demo-staff's 課
+  ['demo-head', '伊藤 和子', ['staff', 'head'], '411'],
 ];
 
 /**

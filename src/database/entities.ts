@@ -16,6 +16,9 @@ import { Setting } from '../settings/setting.entity';
 import { User } from '../users/user.entity';
 import { JUDGING_ENTITIES } from '../judging/judging.entities';
 import { AWARD_ENTITIES } from '../awards/award.entities';
+import { CALL_ENTITIES } from '../calls/call.entities';
+import { KAIZEN_ENTITIES } from '../kaizen/kaizen.entities';
+import { DivisionStaffCount } from '../participation/division-staff-count.entity';
 
 export const entities = [
   Division,
@@ -36,4 +39,7 @@ export const entities = [
   Setting,
   ...JUDGING_ENTITIES,
   ...AWARD_ENTITIES,
+  ...CALL_ENTITIES,
+  ...KAIZEN_ENTITIES,
+  DivisionStaffCount,
 ];

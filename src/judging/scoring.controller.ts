@@ -1,3 +1,5 @@
+import { sendStoredFile } from '../attachments/stored-files';
+import { formatFileSize, mediaTypeLabel } from '../attachments/file-type';
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SignedIn } from '../auth/access.decorators';
@@ -5,7 +7,6 @@ import { CurrentUser, currentUser } from '../auth/current-user.decorator';
 import { flash } from '../common/flash';
 import { FormPage } from '../common/forms';
 import { IdPipe } from '../common/id.pipe';
-import { contentDisposition, formatFileSize, mediaTypeLabel } from '../attachments/file-type';
 import type { User } from '../users/user.entity';
 import { SheetDto } from './dto/judging.dto';
 import { maxTotal } from './judging-results';
@@ -120,13 +121,7 @@ export class ScoringController {
     @Res() res: Response,
   ) {
     const { round, index, attachment, content } = await this.judging.attachmentForJudge(user, id, proposalId, attachmentId);
-    res.set({
-      'Content-Type': attachment.mediaType,
-      'Content-Disposition': contentDisposition(round.blind ? blindFileName(index, attachment.fileName) : attachment.fileName),
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    });
-    res.send(content);
+    sendStoredFile(res, { mediaType: attachment.mediaType, content }, round.blind ? blindFileName(index, attachment.fileName) : attachment.fileName);
   }
 
   @Get(':id/results')

@@ -80,6 +80,10 @@ export class Proposal {
   @OneToMany(() => Routing, (routing) => routing.proposal)
   routings?: Routing[];
 
+  /** The themed call (課題提案) this proposal answers; null for a 自由提案. */
+  @Column({ name: 'call_id', type: 'integer', nullable: true })
+  callId!: number | null;
+
   @Column({ name: 'not_accepted_reason', type: 'varchar', length: 30, nullable: true })
   notAcceptedReason!: NotAcceptedReason | null;
 

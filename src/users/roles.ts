@@ -1,5 +1,5 @@
 /** Roles a user may hold; one person may hold several. */
-export const ROLES = ['staff', 'reviewer', 'office', 'admin', 'judge'] as const;
+export const ROLES = ['staff', 'reviewer', 'office', 'admin', 'judge', 'head'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -8,6 +8,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   office: '改革推進課',
   admin: '管理者',
   judge: '審査員',
+  head: '所属長',
 };
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -38,6 +38,10 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** When the account was last disabled (for "active during the year" in participation). */
+  @TimestampColumn({ name: 'disabled_at', nullable: true })
+  disabledAt!: Date | null;
+
   @Column({ name: 'must_change_password', type: 'boolean', default: false })
   mustChangePassword!: boolean;
 

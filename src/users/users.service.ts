@@ -124,7 +124,9 @@ export class UsersService {
     if (disabled && id === actor.id) throw FormValidationException.field('_form', '自分自身のアカウントは無効にできません。');
     const user = await this.get(id);
     await this.db.write((manager) =>
-      manager.getRepository(User).update(id, { disabled, updatedAt: new Date(), ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }),
+      manager
+        .getRepository(User)
+        .update(id, { disabled, updatedAt: new Date(), disabledAt: disabled ? new Date() : null, ...(disabled ? { sessionsRevokedAt: new Date() } : {}) }),
     );
     if (disabled) await this.sessions.destroyUserSessions(id);
     return { ...user, disabled } as User;

@@ -13,6 +13,7 @@ import { SearchIndexMerging1765100000000 } from './1765100000000-SearchIndexMerg
 import { SimilarRankings1765100000001 } from './1765100000001-SimilarRankings';
 import { NotificationListIndex1765100000002 } from './1765100000002-NotificationListIndex';
 import { JudgingAndAwards1765200000000 } from './1765200000000-JudgingAndAwards';
+import { CallsKaizenParticipation1765300000000 } from './1765300000000-CallsKaizenParticipation';
 
 /** Every migration in order. Listed by class so the same list works from ts-jest and from dist/. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   SimilarRankings1765100000001,
   NotificationListIndex1765100000002,
   JudgingAndAwards1765200000000,
+  CallsKaizenParticipation1765300000000,
 ];
