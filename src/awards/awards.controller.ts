@@ -1,3 +1,4 @@
+import { KaizenService } from '../kaizen/kaizen.service';
 import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Roles, SignedIn } from '../auth/access.decorators';
@@ -67,7 +68,10 @@ function naishinRows(awards: AwardRow[]) {
  */
 @Controller('awards')
 export class AwardsController {
-  constructor(private readonly awards: AwardsService) {}
+  constructor(
+    private readonly awards: AwardsService,
+    private readonly kaizen: KaizenService,
+  ) {}
 
   @Get()
   @SignedIn()
@@ -93,16 +97,19 @@ export class AwardsController {
   async manageContext(yearValue: string, roundIdValue?: unknown) {
     const fiscalYear = yearParam(yearValue);
     const roundId = typeof roundIdValue === 'string' && /^\d{1,9}$/.test(roundIdValue) ? Number(roundIdValue) : null;
-    const [tiers, awards, candidates, signer] = await Promise.all([
+    const [tiers, awards, candidates, signer, nominatedKaizen] = await Promise.all([
       this.awards.tiers(fiscalYear),
       this.awards.list(fiscalYear),
       this.awards.candidates(fiscalYear, roundId),
       this.awards.signer(),
+      this.kaizen.nominated(fiscalYear),
     ]);
     const awarded = new Map(awards.map((a) => [a.proposalId, a]));
     return {
       title: `${fiscalYearLabel(fiscalYear)}の表彰`,
       fiscalYear,
+      // カイゼン報告 nominated by the office: listed for the decision; 表彰 itself is recorded on proposals
+      nominatedKaizen: nominatedKaizen.map((k) => ({ id: k.id, number: k.number, title: k.title })),
       yearLabel: fiscalYearLabel(fiscalYear),
       previousYear: fiscalYear - 1,
       nextYear: fiscalYear + 1,

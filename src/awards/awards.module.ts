@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JudgingModule } from '../judging/judging.module';
+import { KaizenModule } from '../kaizen/kaizen.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ProposalStoreModule } from '../proposals/proposal-store.module';
 import { SettingsModule } from '../settings/settings.module';
@@ -9,7 +10,7 @@ import { AwardsService } from './awards.service';
 
 /** 表彰: the year's tiers, the awards and their certificates (issue 12). */
 @Module({
-  imports: [AwardStoreModule, ProposalStoreModule, JudgingModule, NotificationsModule, SettingsModule],
+  imports: [AwardStoreModule, ProposalStoreModule, JudgingModule, KaizenModule, NotificationsModule, SettingsModule],
   controllers: [AwardsController],
   providers: [AwardsService],
 })

@@ -67,6 +67,10 @@ function yearTableRow(y: YearRow): string[] {
     amount(y.actual_hours),
     amount(y.actual_yen),
     amount(y.awards),
+    amount(y.themed),
+    amount(y.kaizenReports),
+    amount(y.kaizenHours),
+    amount(y.kaizenYen),
   ];
 }
 

@@ -15,3 +15,9 @@ export function TimestampColumn(options: ColumnOptions = {}): PropertyDecorator 
 
 /** Binary content: bytea on PostgreSQL, blob on SQLite. */
 export const binaryType = (): 'bytea' | 'blob' => (usesPostgres() ? 'bytea' : 'blob');
+
+/** bigint columns come back from PostgreSQL as strings; yen amounts fit a JS number comfortably. */
+export const bigintAsNumber = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
+};

@@ -45,13 +45,6 @@ export function conflictOf(
   return null;
 }
 
-/** A division and every division above it, from a map of each division's parent. */
-export function lineage(divisionId: number | null, parents: ReadonlyMap<number, number | null>): number[] {
-  const chain: number[] = [];
-  for (let id = divisionId; id !== null && id !== undefined && !chain.includes(id); id = parents.get(id) ?? null) chain.push(id);
-  return chain;
-}
-
 /**
  * An attachment's name as a blind round shows it: a file name often carries the author's name or
  * division (「市民課_山田_改善案.xlsx」), so only its number and extension remain.

@@ -20,7 +20,7 @@ import {
   RoundEventAction,
 } from './judging.entities';
 import type { JudgeSheet } from './judging-results';
-import { lineage } from './judging-rules';
+import { lineage } from '../organization/division-tree';
 
 /** A proposal in a round, with what the pages of the office and the judges show of it. */
 export interface EntryRow {

@@ -1,12 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { StoredFile } from '../attachments/stored-file.entity';
-import { TimestampColumn } from '../database/column-types';
-
-/** bigint columns come back from PostgreSQL as strings; yen amounts fit a JS number comfortably. */
-const bigintAsNumber = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
-};
+import { bigintAsNumber, TimestampColumn } from '../database/column-types';
 
 /**
  * The life of a カイゼン report (実績報告): 下書き → 確認待ち (with the reporter's 所属長) → 確認済 (with the office) →

@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { addDays } from '../proposals/proposal-view.service';
 import { User } from '../users/user.entity';
 import { NotificationDigest } from './notification-digest.entity';
-import { Notification } from './notification.entity';
+import { Notification, notificationPath } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
 import { Clock } from '../common/clock';
 
@@ -113,7 +113,8 @@ export class DigestService {
     const news = items.filter((n) => !n.taskKey);
     const line = (n: Notification, suffix = '') => {
       const { hour, minute } = jstParts(n.createdAt);
-      const link = n.proposalId ? `\n  ${this.config.publicUrl}/proposals/${n.proposalId}` : '';
+      const path = notificationPath(n);
+      const link = path ? `\n  ${this.config.publicUrl}${path}` : '';
       return `・${hour}時${pad(minute)}分${'\u3000'}${n.message}${suffix}${link}`;
     };
     const section = (heading: string, list: Notification[], suffix = '') =>

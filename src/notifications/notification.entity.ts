@@ -16,6 +16,10 @@ export class Notification {
   @Column({ type: 'varchar', length: 40 })
   kind!: string;
 
+  /** The page it opens when it is about something other than a proposal (a カイゼン report): a path such as /kaizen/3. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  link!: string | null;
+
   @Column({ type: 'text' })
   message!: string;
 
@@ -42,4 +46,12 @@ export class Notification {
   /** How the e-mail for it was handled when it was created (null: before preferences existed). */
   @Column({ name: 'mail_delivery', type: 'varchar', length: 20, nullable: true })
   mailDelivery!: MailDelivery | null;
+}
+
+/** Where opening a notification leads, on the site and in mails: its link, its proposal, or the judge's rounds. */
+export function notificationPath(n: Pick<Notification, 'link' | 'proposalId' | 'kind'>): string | null {
+  if (n.link) return n.link;
+  if (n.proposalId) return `/proposals/${n.proposalId}`;
+  // a request to score (審査) is about the judge's rounds, never one proposal (a blind round names none)
+  return n.kind === 'judging' ? '/scoring' : null;
 }

@@ -10,7 +10,7 @@ import { IdPipe, pageNumber } from '../common/id.pipe';
 import { formatDateLabel, jstDateString, jstParts } from '../common/jst';
 import { NotificationPreferencesDto } from './dto/notification-preferences.dto';
 import { EVENT_DEFINITIONS, MAIL_DELIVERIES, MAIL_DELIVERY_LABELS } from './notification-events';
-import { Notification } from './notification.entity';
+import { Notification, notificationPath } from './notification.entity';
 import { NOTIFICATIONS_PAGE_SIZE, NotificationsService } from './notifications.service';
 
 /** 2027年1月2日 9:05 */
@@ -55,9 +55,7 @@ export class NotificationsController {
   async open(@Param('id', IdPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
     const notification = await this.notifications.open(user.id, id);
     if (!notification) throw new NotFoundError();
-    // a request to score (審査) is about the judge's rounds, never one proposal (a blind round names none)
-    const target = notification.proposalId ? `/proposals/${notification.proposalId}` : notification.kind === 'judging' ? '/scoring' : '/notifications';
-    res.redirect(303, target);
+    res.redirect(303, notificationPath(notification) ?? '/notifications');
   }
 
   @Post('notifications/read-all')

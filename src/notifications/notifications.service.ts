@@ -8,7 +8,7 @@ import { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { deliveryFor, eventOf, eventsFor, isMailDelivery, MailDelivery, NotificationEvent, taskKeyMatch, TaskKeys } from './notification-events';
 import { NotificationPreference } from './notification-preference.entity';
-import { Notification } from './notification.entity';
+import { Notification, notificationPath } from './notification.entity';
 import { OutboxMail } from './outbox-mail.entity';
 import { Clock } from '../common/clock';
 
@@ -20,6 +20,8 @@ export interface NotificationInput {
   /** The recipients' active accounts when the caller has just read them (saves reading them again); else read by id. */
   recipients?: readonly User[];
   proposalId: number | null;
+  /** The page it opens when it is not about a proposal (see notificationPath). */
+  link?: string;
   kind: string;
   message: string;
   /** For reminders: a key per (user, event) so a second run adds nothing. */
@@ -107,6 +109,7 @@ export class NotificationsService {
         recipients.map((user) => ({
           userId: user.id,
           proposalId: input.proposalId,
+          link: input.link ?? null,
           kind: input.kind,
           message: input.message,
           dedupeKey: input.dedupeKey?.(user.id) ?? null,
@@ -118,7 +121,8 @@ export class NotificationsService {
       .execute();
     const mailed = this.config.smtpUrl ? recipients.filter((user) => user.email && delivery(user) === 'immediate') : [];
     if (mailed.length) {
-      const link = input.proposalId ? `\n\n${this.config.publicUrl}/proposals/${input.proposalId}` : '';
+      const path = notificationPath({ link: input.link ?? null, proposalId: input.proposalId, kind: input.kind });
+      const link = path ? `\n\n${this.config.publicUrl}${path}` : '';
       const settings = `\n\nメールの受け取り方（すぐに・1日1回まとめて・受け取らない）は次のページで変えられます。\n${this.config.publicUrl}/account/notifications`;
       await manager
         .createQueryBuilder()

@@ -60,3 +60,10 @@ export function flattenDivisionTree<T extends DivisionLike>(divisions: T[]): Div
   }
   return rows;
 }
+
+/** A division and every division above it, from a map of each division's parent. */
+export function lineage(divisionId: number | null, parents: ReadonlyMap<number, number | null>): number[] {
+  const chain: number[] = [];
+  for (let id = divisionId; id !== null && id !== undefined && !chain.includes(id); id = parents.get(id) ?? null) chain.push(id);
+  return chain;
+}

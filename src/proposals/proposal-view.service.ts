@@ -1,3 +1,4 @@
+import { CallRepository } from '../calls/call.repository';
 import { currentUser } from '../auth/current-user.decorator';
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
@@ -71,6 +72,7 @@ export class ProposalViewService {
     private readonly attachments: AttachmentsService,
     private readonly clock: Clock,
     private readonly awards: AwardRepository,
+    private readonly calls: CallRepository,
   ) {}
 
   row(p: Proposal) {
@@ -140,6 +142,11 @@ export class ProposalViewService {
     // 似ている過去の提案: for the proposer once it is submitted, and for the office when screening
     const similar = proposal.status !== 'draft' && (actors.includes('proposer') || isOffice) ? await this.similarProposals.earlierSimilar(user, proposal) : [];
 
+    // 課題提案: the call it answers; its divisions are the routing the office is offered first
+    const call = proposal.callId === null ? null : await this.calls.facts(proposal.callId);
+    const callLead = call?.divisions.find((d) => d.isLead)?.id ?? null;
+    const callRelated = call?.divisions.filter((d) => !d.isLead).map((d) => d.id) ?? [];
+
     // 表彰 (decided): public, like the decision itself
     const awards = proposal.status === 'draft' ? [] : ((await this.awards.decidedLabels([proposal.id])).get(proposal.id) ?? []);
 
@@ -148,6 +155,8 @@ export class ProposalViewService {
       proposal,
       row: this.row(proposal),
       awards,
+      // the call's page is for its audience and the office: others read its title only
+      call: call ? { id: call.call.id, title: call.call.title, linked: isOffice || isAuthor(user, facts) } : null,
       // authors only (the print page too): an invitation not yet accepted names nobody as co-proposer
       coproposerNames: named
         .filter((c) => c.status === 'accepted')
@@ -225,8 +234,8 @@ export class ProposalViewService {
       stages: proposalStages(proposal),
       myRouting: myRouting ? { divisionName: myRouting.division?.name, dueOn: myRouting.dueOn, answered: myRouting.opinionAt !== null } : null,
       routingGroups: needsDivisions || proxyRoutings.length ? await this.organization.routingDivisionGroups() : [],
-      currentLeadDivisionId: activeRoutings.find((r) => r.isLead)?.divisionId ?? null,
-      currentRelatedDivisionIds: activeRoutings.filter((r) => !r.isLead).map((r) => r.divisionId),
+      currentLeadDivisionId: activeRoutings.find((r) => r.isLead)?.divisionId ?? (routings.length ? null : callLead),
+      currentRelatedDivisionIds: activeRoutings.length || routings.length ? activeRoutings.filter((r) => !r.isLead).map((r) => r.divisionId) : callRelated,
       defaultDueOn: activeRoutings[0]?.dueOn ?? addDays(today, await this.settings.opinionDueDays()),
       today,
       notAcceptedReasonOptions: NOT_ACCEPTED_REASONS.map((r) => ({ value: r, label: NOT_ACCEPTED_REASON_LABELS[r] })),

@@ -1,16 +1,10 @@
 import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
-import { TimestampColumn } from '../database/column-types';
+import { bigintAsNumber, TimestampColumn } from '../database/column-types';
 import { Category } from '../organization/category.entity';
 import { Division } from '../organization/division.entity';
 import { User } from '../users/user.entity';
 import type { Decision, ImplementationStatus, NotAcceptedReason, ProposalStatus } from './proposal-state-machine';
 import { Routing } from './routing.entity';
-
-/** bigint columns come back from PostgreSQL as strings; yen amounts fit a JS number comfortably. */
-const bigintAsNumber = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
-};
 
 @Entity('proposals')
 export class Proposal {

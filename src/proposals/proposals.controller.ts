@@ -17,7 +17,7 @@ import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_PROPOSAL, UploadedAttachment } fr
 import { AttachmentsService } from '../attachments/attachments.service';
 import { ProposalFormUploadInterceptor } from './proposal-form-upload.interceptor';
 import { PROPOSAL_STATUSES, STATUS_LABELS } from './proposal-state-machine';
-import { LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters, ProposalsService } from './proposals.service';
+import { LIST_CSV_MAX_ROWS, LIST_MAX_PAGES, ProposalFilters, ProposalsService, SaveResult } from './proposals.service';
 import { SHORT_KEYWORD_WINDOW } from './proposal-list.repository';
 import { KEYWORD_MATCH_LIMIT } from '../search/proposal-search';
 import { CostLimited, isSearchOrDeepPage } from '../common/rate-limit';
@@ -136,11 +136,16 @@ export class ProposalsController {
     };
   }
 
-  /** What the proposal form needs besides the values; `proposalId` for the edit form (its attachments so far). */
-  async formContext(proposalId?: number): Promise<Record<string, unknown>> {
+  /**
+   * What the proposal form needs besides the values; `proposalId` for the edit form (its attachments so far),
+   * `call` when the proposal answers a themed call (its categories only are offered).
+   */
+  async formContext(proposalId?: number, call?: Awaited<ReturnType<ProposalsService['callForForm']>> | null): Promise<Record<string, unknown>> {
     const attachments = proposalId === undefined ? null : await this.attachments.pageData(proposalId);
+    const categories = await this.organization.listCategories({ activeOnly: true });
     return {
-      categoryOptions: await this.organization.listCategories({ activeOnly: true }),
+      call: call ?? null,
+      categoryOptions: call?.categoryIds.length ? categories.filter((c) => call.categoryIds.includes(c.id)) : categories,
       titleMax: TITLE_MAX,
       textMax: TEXT_MAX,
       attachedFiles: attachments?.attachments ?? [],
@@ -152,8 +157,9 @@ export class ProposalsController {
   }
 
   /** After a save: the message, the ranking of 似ている提案 for a submission (made after the answer), and the proposal page. */
-  private saved(req: Request, res: Response, { proposal, submitted, attached }: { proposal: Proposal; submitted: boolean; attached: number }): void {
-    flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
+  private saved(req: Request, res: Response, { proposal, submitted, attached, callClosed }: SaveResult): void {
+    if (callClosed) flash(req, 'warning', `${callClosed}提出せず、下書きとして保存しました。`);
+    else flash(req, 'success', this.savedMessage(proposal.number, submitted, attached));
     if (submitted) this.similar.rankEarlierSoon(proposal.id);
     res.redirect(303, `/proposals/${proposal.id}`);
   }
@@ -164,20 +170,30 @@ export class ProposalsController {
     return (submitted ? `提案を提出しました（提案番号 ${number}）。` : '下書きを保存しました。') + files;
   }
 
+  /** The proposal form; `?callId=` makes it an answer to that themed call (課題提案). */
   @Get('proposals/new')
   @Roles('staff')
   @Render('proposals/form')
-  async newForm() {
-    return { title: '新しい提案', isNew: true, values: { formKey: randomUUID() }, ...(await this.formContext()) };
+  async newForm(@CurrentUser() user: User, @Query('callId') callId: unknown) {
+    const id = positiveInt(callId);
+    const call = id === undefined ? null : await this.proposals.callForForm(user, id, true);
+    return {
+      title: call ? `テーマ募集への提案：${call.title}` : '新しい提案',
+      isNew: true,
+      values: { formKey: randomUUID(), callId: call?.id },
+      ...(await this.formContext(undefined, call)),
+    };
   }
 
-  async newContext(): Promise<Record<string, unknown>> {
-    return { title: '新しい提案', isNew: true, ...(await this.formContext()) };
+  async newContext(req: Request): Promise<Record<string, unknown>> {
+    const id = positiveInt((req.body as Record<string, unknown> | undefined)?.callId);
+    const call = id === undefined ? null : await this.proposals.callForForm(currentUser(req), id, true);
+    return { title: call ? `テーマ募集への提案：${call.title}` : '新しい提案', isNew: true, ...(await this.formContext(undefined, call)) };
   }
 
   @Post('proposals')
   @Roles('staff')
-  @FormPage('proposals/form', (c: ProposalsController) => c.newContext())
+  @FormPage('proposals/form', (c: ProposalsController, req) => c.newContext(req))
   @UseInterceptors(ProposalFormUploadInterceptor)
   async create(
     @Body() dto: ProposalFormDto,
@@ -207,6 +223,7 @@ export class ProposalsController {
   @Render('proposals/form')
   async editForm(@Param('id', IdPipe) id: number, @CurrentUser() user: User) {
     const { proposal } = await this.views.editable(user, id);
+    const call = proposal.callId === null ? null : await this.proposals.callForForm(user, proposal.callId, false);
     return {
       title: `提案の編集：${proposal.title}`,
       proposal,
@@ -223,7 +240,9 @@ export class ProposalsController {
         coproposers: await this.proposals.coproposerLogins(id),
         version: proposal.version,
       },
-      ...(await this.formContext(id)),
+      // a draft whose call has ended may become a 自由提案 instead
+      offerDetach: Boolean(call?.closedMessage) && proposal.number === null,
+      ...(await this.formContext(id, call)),
     };
   }
 

@@ -17,6 +17,7 @@ import { ProposalsService } from './proposals.service';
 import { SimilarProposalsController } from './similar-proposals.controller';
 import { SimilarProposalsService } from './similar-proposals.service';
 import { AwardStoreModule } from '../awards/award.repository';
+import { CallStoreModule } from '../calls/call.repository';
 
 @Module({
   imports: [
@@ -28,6 +29,7 @@ import { AwardStoreModule } from '../awards/award.repository';
     NotificationsModule,
     SearchModule,
     AwardStoreModule,
+    CallStoreModule,
   ],
   // SimilarProposalsController first: its `proposals/similar` must be matched before `proposals/:id`.
   // AttachmentsController is here because a refused upload answers with the proposal page (ProposalViewService).

@@ -33,11 +33,21 @@ import { ListFilters, ProposalListRepository } from './proposal-list.repository'
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { Clock } from '../common/clock';
+import { CallRepository } from '../calls/call.repository';
+import { closedMessage, mayAnswer } from '../calls/call-rules';
 
 export interface ProposalFilters extends ListFilters {
   page: number;
   /** 更新の新しい順 unless another order is asked for. */
   order?: ListOrder;
+}
+
+/** What a save did: submitted or kept as a draft (with why, when the call it answers takes no answers now). */
+export interface SaveResult {
+  proposal: Proposal;
+  submitted: boolean;
+  attached: number;
+  callClosed?: string;
 }
 
 export const PROPOSALS_PAGE_SIZE = 20;
@@ -97,6 +107,7 @@ export class ProposalsService {
     private readonly users: UsersRepository,
     private readonly routings: RoutingRepository,
     private readonly lists: ProposalListRepository,
+    private readonly calls: CallRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -217,12 +228,7 @@ export class ProposalsService {
    * send of the same form return the proposal the first one created instead of making another (and
    * adds no files again).
    */
-  async save(
-    user: User,
-    dto: ProposalFormDto,
-    id: number | null,
-    files: readonly UploadedAttachment[] = [],
-  ): Promise<{ proposal: Proposal; submitted: boolean; attached: number }> {
+  async save(user: User, dto: ProposalFormDto, id: number | null, files: readonly UploadedAttachment[] = []): Promise<SaveResult> {
     // both checks run, so one refusal names every problem
     const errors: FieldErrors = {};
     const collect =
@@ -252,7 +258,7 @@ export class ProposalsService {
   }
 
   private saveInTransaction(user: User, dto: ProposalFormDto, id: number | null, coproposerIds: number[], files: readonly CheckedAttachment[]) {
-    return this.db.transaction(async (manager): Promise<{ proposal: Proposal; submitted: boolean; attached: number }> => {
+    return this.db.transaction(async (manager): Promise<SaveResult> => {
       const fields = {
         title: dto.title,
         categoryId: dto.categoryId,
@@ -264,6 +270,7 @@ export class ProposalsService {
       };
 
       let proposal: Proposal;
+      let callId: number | null;
       // who the user is on it, for the submission below: a new proposal's facts are known without reading them
       let actors: Actor[];
       if (id === null) {
@@ -272,7 +279,9 @@ export class ProposalsService {
           const earlier = await this.repository.findByFormKey(manager, user.id, formKey);
           if (earlier) return { proposal: earlier, submitted: earlier.status !== 'draft', attached: 0 };
         }
-        proposal = await this.repository.insertDraft(manager, { ...fields, status: 'draft', version: 1, proposerId: user.id, formKey });
+        callId = dto.callId ?? null;
+        if (callId !== null) await this.checkCallAnswer(manager, user, callId, dto.categoryId, true);
+        proposal = await this.repository.insertDraft(manager, { ...fields, callId, status: 'draft', version: 1, proposerId: user.id, formKey });
         await this.repository.addHistory(manager, { proposal, fromStatus: null, actorId: user.id, action: 'save_draft', detail: '作成' });
         actors = ['proposer'];
       } else {
@@ -281,6 +290,12 @@ export class ProposalsService {
         const facts = await this.repository.facts(manager, current);
         if (!canView(user, facts)) throw new NotFoundError();
         actors = actorsFor(user, facts);
+        callId = current.callId;
+        if (callId !== null && dto.detachCall && current.number === null) {
+          // a draft left over from a call that has ended becomes a 自由提案
+          callId = null;
+          (fields as Partial<Proposal>).callId = null;
+        } else if (callId !== null) await this.checkCallAnswer(manager, user, callId, dto.categoryId, false);
         if (files.length && !canChangeAttachments(actors, current.status)) {
           throw FormValidationException.field('files', '添付ファイルを追加できるのは、下書きか差戻し中の提案の提案者だけです。');
         }
@@ -306,8 +321,53 @@ export class ProposalsService {
       );
 
       if (dto.intent !== 'submit') return { proposal, submitted: false, attached: stored.length };
+      // An answer to a call is first submitted within the call's period; outside it, what was typed is kept as a draft.
+      const callClosed = callId !== null && proposal.number === null ? await this.callClosedMessage(manager, callId) : null;
+      if (callClosed) return { proposal, submitted: false, attached: stored.length, callClosed };
       return { proposal: await this.submitInTransaction(manager, user, proposal, actors), submitted: true, attached: stored.length };
     });
+  }
+
+  /**
+   * A new proposal may answer a call that exists and is open to the proposer's division (otherwise the call
+   * is as good as unknown: 404); an answer takes one of the call's categories when it names some. A draft
+   * already answering a call keeps it even if its proposer has since moved to another division.
+   */
+  private async checkCallAnswer(manager: EntityManager, user: User, callId: number, categoryId: number | null, isNew: boolean): Promise<void> {
+    const facts = await this.calls.facts(callId, manager);
+    if (!facts) throw new NotFoundError();
+    if (isNew && !mayAnswer({ audience: facts.call.audience, divisionIds: facts.audienceIds }, user.divisionId, await this.calls.divisionParents(manager))) {
+      throw new NotFoundError();
+    }
+    if (categoryId !== null && facts.categoryIds.length && !facts.categoryIds.includes(categoryId)) {
+      throw FormValidationException.field('categoryId', 'このテーマ募集で選べる提案分野から選んでください。');
+    }
+  }
+
+  /**
+   * The call a proposal form answers, as the form shows it: title, period, whether it takes answers now
+   * and the categories it allows. A call the user may not answer is a 404 for a new answer.
+   */
+  async callForForm(user: User, callId: number, isNew: boolean) {
+    const facts = await this.calls.facts(callId);
+    if (!facts) throw new NotFoundError();
+    const { call, categoryIds } = facts;
+    if (isNew && !mayAnswer({ audience: call.audience, divisionIds: facts.audienceIds }, user.divisionId, await this.calls.divisionParents())) {
+      throw new NotFoundError();
+    }
+    return {
+      id: call.id,
+      title: call.title,
+      opensOn: call.opensOn,
+      closesOn: call.closesOn,
+      closedMessage: closedMessage(call, this.clock.today()),
+      categoryIds,
+    };
+  }
+
+  private async callClosedMessage(manager: EntityManager, callId: number): Promise<string | null> {
+    const call = await this.calls.find(callId, manager);
+    return call ? closedMessage(call, this.clock.today()) : null;
   }
 
   /** Submits a draft or a returned proposal the user is on as `actors`; returns it as it now is. */

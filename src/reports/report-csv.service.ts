@@ -8,7 +8,7 @@ import { DECISION_LABELS, IMPLEMENTATION_LABELS, STATUS_LABELS } from '../propos
 import { Proposal } from '../proposals/proposal.entity';
 import { CsvCell, toCsv } from './csv';
 import { formatRateForCsv } from './rates';
-import { BreakdownKind, ReportRow, ReportsService } from './reports.service';
+import { BreakdownKind, ReportRow, ReportsService, YearRow } from './reports.service';
 
 /**
  * The figures of a report row, in the order the reform office's spreadsheets expect: the first six
@@ -30,8 +30,20 @@ const FIGURES: readonly [string, (row: ReportRow) => CsvCell][] = [
   ['実績額', (r) => r.actual_yen],
 ];
 
-/** The year table's columns: the figures as they always were, then what was added after them (表彰件数, issue 12). */
-export const YEAR_CSV_HEADER = ['年度', '年度(和暦)', ...FIGURES.map(([name]) => name), '表彰件数'];
+/**
+ * What the year table added after its figures, in order: 表彰件数 (issue 12), then 課題提案件数 and the カイゼン
+ * reports with their effects (issue 13), which are counted apart and never enter 提案件数 or 採用率.
+ */
+const YEAR_EXTRAS: readonly [string, (row: YearRow) => CsvCell][] = [
+  ['表彰件数', (y) => y.awards],
+  ['課題提案件数', (y) => y.themed],
+  ['実績報告件数', (y) => y.kaizenReports],
+  ['実績報告の削減時間', (y) => y.kaizenHours],
+  ['実績報告の削減額', (y) => y.kaizenYen],
+];
+
+/** The year table's columns: the figures as they always were, then what was added after them. */
+export const YEAR_CSV_HEADER = ['年度', '年度(和暦)', ...FIGURES.map(([name]) => name), ...YEAR_EXTRAS.map(([name]) => name)];
 
 /** The first column of a breakdown: what the rows are. */
 export const BREAKDOWN_CSV_NAME: Record<BreakdownKind, string> = {
@@ -103,7 +115,10 @@ export class ReportCsvService {
   /** Year by year, from the kept counters (fast over a million proposals). */
   async yearsCsv(range: { from?: number; to?: number } = {}): Promise<string> {
     const years = await this.reports.yearByYear(range);
-    return toCsv([YEAR_CSV_HEADER, ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y)), y.awards])]);
+    return toCsv([
+      YEAR_CSV_HEADER,
+      ...years.map((y) => [y.fiscalYear, y.eraLabel, ...FIGURES.map(([, value]) => value(y)), ...YEAR_EXTRAS.map(([, value]) => value(y))]),
+    ]);
   }
 
   yearsFileName(range: { from?: number; to?: number } = {}): CsvFileName {

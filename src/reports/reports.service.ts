@@ -10,6 +10,7 @@ import { Proposal } from '../proposals/proposal.entity';
 import { ratePercent } from './rates';
 import { rebuildStatsSql, STAT_COLUMNS, StatColumn, sumSelect } from './stats-sql';
 import { Clock } from '../common/clock';
+import { YearColumnsRepository } from './year-columns.repository';
 
 export type Counts = Record<StatColumn, number>;
 
@@ -24,6 +25,12 @@ export interface YearRow extends ReportRow {
   eraLabel: string;
   /** Decided awards (表彰) of the year. */
   awards: number;
+  /** 課題提案件数: counted proposals answering a themed call (already inside 提案件数). */
+  themed: number;
+  /** 実績報告件数 and their effects: counted apart, never in 提案件数 or 採用率. */
+  kaizenReports: number;
+  kaizenHours: number;
+  kaizenYen: number;
 }
 
 export interface BreakdownRow extends ReportRow {
@@ -77,6 +84,7 @@ export class ReportsService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly awards: AwardRepository,
+    private readonly yearColumns: YearColumnsRepository,
   ) {}
 
   /** Year by year, from the counters the triggers keep (a few rows, however many proposals). */
@@ -89,17 +97,33 @@ export class ReportsService {
       .orderBy('s.fiscal_year', 'ASC');
     if (range.from) query.andWhere('s.fiscal_year >= :from', { from: range.from });
     if (range.to) query.andWhere('s.fiscal_year <= :to', { to: range.to });
-    const [rows, awards] = await Promise.all([query.getRawMany<Record<string, unknown>>(), this.awards.decidedCountsByYear()]);
-    return rows.map((raw) => {
-      const fiscalYear = Number(raw.fiscal_year);
-      return {
+    const [rows, awards, themed, kaizen] = await Promise.all([
+      query.getRawMany<Record<string, unknown>>(),
+      this.awards.decidedCountsByYear(),
+      this.yearColumns.themedCountsByYear(),
+      this.yearColumns.kaizenByYear(),
+    ]);
+    const inRange = (fiscalYear: number) => (!range.from || fiscalYear >= range.from) && (!range.to || fiscalYear <= range.to);
+    // a year with counted カイゼン reports but no proposal still has a line (its proposal figures are 0)
+    const proposalYears = new Set(rows.map((raw) => Number(raw.fiscal_year)));
+    const kaizenOnly = [...kaizen.keys()].filter((fiscalYear) => inRange(fiscalYear) && !proposalYears.has(fiscalYear));
+    const lines = [
+      ...rows.map((raw) => ({ fiscalYear: Number(raw.fiscal_year), counts: toCounts(raw) })),
+      ...kaizenOnly.map((fiscalYear) => ({ fiscalYear, counts: zero() })),
+    ];
+    return lines
+      .sort((a, b) => a.fiscalYear - b.fiscalYear)
+      .map(({ fiscalYear, counts }) => ({
         fiscalYear,
         label: fiscalYearLabel(fiscalYear),
         eraLabel: eraFiscalYearLabel(fiscalYear),
-        ...withRates(toCounts(raw)),
+        ...withRates(counts),
         awards: awards.get(fiscalYear) ?? 0,
-      };
-    });
+        themed: themed.get(fiscalYear) ?? 0,
+        kaizenReports: kaizen.get(fiscalYear)?.reports ?? 0,
+        kaizenHours: kaizen.get(fiscalYear)?.hours ?? 0,
+        kaizenYen: kaizen.get(fiscalYear)?.yen ?? 0,
+      }));
   }
 
   /** The same figures recounted from the proposals themselves, for verify-stats and tests. */

@@ -13,5 +13,6 @@ import { WorkflowController } from './workflow.controller';
   imports: [ProposalsModule, ProposalStoreModule, NotificationsModule, UsersStoreModule],
   controllers: [WorkflowController, InboxController],
   providers: [ProposalWorkflowService, InboxService],
+  exports: [ProposalWorkflowService],
 })
 export class ReviewModule {}

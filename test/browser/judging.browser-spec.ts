@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Attachment } from '../../src/attachments/attachment.entity';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
 import { Division } from '../../src/organization/division.entity';
-import { BrowserSession, launchBrowser, newSession, PageProblem } from '../factories/browser';
+import { BrowserSession, launchBrowser, PageProblem, signedInSession } from '../factories/browser';
 import { scoreEntry, sheet } from '../factories/judging';
+import { DESK, lookAt, pageProblemsBesides, PHONE } from '../factories/page-look';
 import { advance, loadProposal, postForm, submitProposal } from '../factories/proposals';
 import { baseUrl, createTestApp, TestApp } from '../factories/test-app';
 import { createUser, seedDemo, signIn } from '../factories/users';
@@ -17,72 +18,14 @@ import { createUser, seedDemo, signIn } from '../factories/users';
  * tapping the large score buttons, the office closes it, reads the ranking, awards the first entry
  * and prints its 賞状 (as PDF, one A4 page per recipient).
  *
- * Every page visited is looked at in both widths: no sideways scrolling, no serious accessibility
- * fault (axe-core, WCAG 2.1 A/AA), and on the judge's pages no name of a proposer, a co-proposer or
+ * Every page visited is looked at in both widths: no sideways scrolling, no illegible button, no serious
+ * accessibility fault (axe-core, WCAG 2.1 A/AA), and on the judge's pages no name of a proposer, a co-proposer or
  * their division, nor the real name of an attachment (the round is 氏名・所属を秘して).
  * Screenshots: test-output/judging/<nn>-<page>-<width>.png.
  */
 jest.setTimeout(5 * 60_000);
 
 const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output', 'judging');
-
-/** axe-core, injected from the installed package (nothing is downloaded at test time). */
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** WCAG 2.1 A/AA violations of impact serious or critical; a string because the test code has no DOM types. */
-const AXE_RUN = `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
-  .then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-  .map((v) => v.impact + ' ' + v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))`;
-
-/** The outermost elements that reach past the right edge (LIMIT px), to say what makes a page scroll sideways. */
-const WIDE_ELEMENTS = `(() => {
-  const out = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (r.right <= LIMIT + 1 || r.width === 0) continue;
-    if (el.parentElement && el.parentElement.getBoundingClientRect().right > LIMIT + 1) continue;
-    const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + ' (right edge ' + Math.round(r.right) + ' px)');
-    if (out.length >= 4) break;
-  }
-  return out;
-})()`;
-
-/**
- * Buttons whose text hardly stands out from what is behind it (contrast below 3:1), e.g. a button styled for
- * the green header put on a white table. axe leaves such buttons among its "incomplete" results.
- */
-const ILLEGIBLE_BUTTONS = `(() => {
-  const rgba = (text) => {
-    const m = /rgba?\\(([^)]+)\\)/.exec(text);
-    if (!m) return null;
-    const [r, g, b, a = '1'] = m[1].split(/[\\s,\\/]+/).filter(Boolean);
-    return [Number(r), Number(g), Number(b), Number(a)];
-  };
-  const luminance = ([r, g, b]) => {
-    const f = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const behind = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = rgba(getComputedStyle(e).backgroundColor);
-      if (c && c[3] > 0) return c;
-    }
-    return [255, 255, 255, 1];
-  };
-  const out = [];
-  for (const el of document.querySelectorAll('button, a.button, input[type=submit]')) {
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height) continue;
-    const [high, low] = [luminance(rgba(getComputedStyle(el).color)), luminance(behind(el))].sort((a, b) => b - a);
-    const ratio = (high + 0.05) / (low + 0.05);
-    if (ratio < 3) out.push('「' + (el.textContent || el.value || '').replace(/\\s+/g, ' ').trim() + '」 ' + ratio.toFixed(2) + ':1');
-  }
-  return out;
-})()`;
-
-const DESK = { width: 1280, height: 800 } as const;
-/** The phone the other browser tests use (390 × 844). */
-const PHONE = { width: 390, height: 844 } as const;
 
 /** A one-page PDF, as a proposer would attach it. */
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
@@ -131,10 +74,10 @@ const CRITERIA_COUNT = 5;
 describe('審査 and 表彰 in a real browser: a blind round from preparation to the printed 賞状', () => {
   let t: TestApp;
   let browser: Browser;
-  const sessions: BrowserSession[] = [];
   const ids = {} as Record<EntryKey, number>;
   const numbers = {} as Record<EntryKey, string>;
   let roundId: number;
+  let officeSession: BrowserSession;
   let office: Page;
   let shotCount = 0;
 
@@ -178,51 +121,20 @@ describe('審査 and 表彰 in a real browser: a blind round from preparation to
   });
 
   afterAll(async () => {
-    for (const s of sessions) await s.close();
+    // closing the browser closes every session's context too
     await browser?.close();
     await t?.close();
   });
 
-  /** A person's own browser, at their width, signed in through the login form. */
-  async function signedIn(login: string, viewport: { width: number; height: number }): Promise<BrowserSession> {
-    const session = await newSession(browser, baseUrl(t));
-    sessions.push(session);
-    const page = session.page;
-    await page.setViewportSize(viewport);
-    await page.goto('/login');
-    await page.getByLabel('ログインID', { exact: true }).fill(login);
-    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    return session;
-  }
-
   /**
-   * Looks at the page as it is now, at 1280 px and at 390 px (then back to the page's own width):
-   * screenshots, no sideways scrolling, no button that cannot be read, no serious axe violation; with
-   * `blind`, none of BLIND_WORDS in the text, the attributes or the HTML (but a list box's options: the
-   * division filter of 提案一覧 lists the whole organization). Returns what is wrong, so one run reports
-   * every page.
+   * Looks at the page in both widths (lookAt: screenshots, no sideways scrolling, no button that cannot be
+   * read, no serious axe violation); with `blind`, none of BLIND_WORDS in the text, the attributes or the
+   * HTML (but a list box's options: the division filter of 提案一覧 lists the whole organization). Returns
+   * what is wrong, so one run reports every page.
    */
   async function look(page: Page, name: string, options: { blind?: boolean } = {}): Promise<string[]> {
-    const own = page.viewportSize() ?? DESK;
-    const found: string[] = [];
     shotCount += 1;
-    for (const viewport of [DESK, PHONE]) {
-      await page.setViewportSize(viewport);
-      const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
-      if (scrollWidth > viewport.width) {
-        const wide = await page.evaluate<string[]>(WIDE_ELEMENTS.replaceAll('LIMIT', String(viewport.width)));
-        found.push(`${name} at ${viewport.width} px: scrollWidth ${scrollWidth} — ${wide.join(', ')}`);
-      }
-      for (const button of await page.evaluate<string[]>(ILLEGIBLE_BUTTONS)) found.push(`${name} at ${viewport.width} px: illegible button ${button}`);
-      await page.evaluate(AXE_SOURCE);
-      for (const violation of await page.evaluate<string[]>(AXE_RUN)) found.push(`${name} at ${viewport.width} px: axe ${violation}`);
-      const path = join(OUTPUT_DIR, `${String(shotCount).padStart(2, '0')}-${name}-${viewport.width}.png`);
-      await page.screenshot({ path, fullPage: true });
-      if (!existsSync(path) || statSync(path).size === 0) throw new Error(`screenshot ${path} was not written`);
-    }
-    await page.setViewportSize(own);
+    const found = await lookAt(page, OUTPUT_DIR, `${String(shotCount).padStart(2, '0')}-${name}`);
     if (options.blind) {
       // a filter's list of every division (提案一覧) names the organization, not anyone's proposal: left out
       const text = await page.evaluate<string>(
@@ -242,17 +154,14 @@ describe('審査 and 表彰 in a real browser: a blind round from preparation to
 
   /** Each browser saw nothing go wrong but the responses named (e.g. "404 /proposals/12"). */
   function expectNoProblems(session: BrowserSession, expected: string[] = []): void {
-    const httpStatus = /^Failed to load resource: the server responded with a status of (\d+)/;
-    const responses = session.problems
-      .filter((p) => p.kind === 'console' && httpStatus.test(p.text))
-      .map((p) => `${httpStatus.exec(p.text)![1]} ${new URL(p.url).pathname}`)
-      .filter((r) => !r.endsWith(' /favicon.ico'));
-    expect(session.problems.filter((p) => !(p.kind === 'console' && httpStatus.test(p.text)))).toEqual<PageProblem[]>([]);
-    expect(responses.sort()).toEqual(expected.sort());
+    const seen = pageProblemsBesides(session, expected);
+    expect(seen.problems).toEqual<PageProblem[]>([]);
+    expect(seen.responses).toEqual(seen.expected);
   }
 
   it('the office prepares a blind round at a desk: entries by year and decision, the three judges, then starts it', async () => {
-    const session = await signedIn('demo-office', DESK);
+    const session = await signedInSession(browser, baseUrl(t), 'demo-office', DEMO_PASSWORD, DESK);
+    officeSession = session;
     office = session.page;
     const found: string[] = [];
 
@@ -326,7 +235,7 @@ describe('審査 and 表彰 in a real browser: a blind round from preparation to
   });
 
   it('a judge scores on a phone (390 px) by tapping the score buttons, and reads nobody’s name', async () => {
-    const session = await signedIn('demo-judge', PHONE);
+    const session = await signedInSession(browser, baseUrl(t), 'demo-judge', DEMO_PASSWORD, PHONE);
     const page = session.page;
     const found: string[] = [];
     found.push(...(await look(page, 'judge-dashboard', { blind: true })));
@@ -431,7 +340,7 @@ describe('審査 and 表彰 in a real browser: a blind round from preparation to
   });
 
   it('the office closes the round, reads the ranking, awards the first entry and prints its 賞状', async () => {
-    const session = sessions.find((s) => s.page === office)!;
+    const session = officeSession;
     const found: string[] = [];
 
     await office.goto(`/judging/rounds/${roundId}`);
@@ -557,7 +466,7 @@ describe('審査 and 表彰 in a real browser: a blind round from preparation to
   });
 
   it('after the close the judge reads the ranking, still without names', async () => {
-    const session = await signedIn('demo-judge', PHONE);
+    const session = await signedInSession(browser, baseUrl(t), 'demo-judge', DEMO_PASSWORD, PHONE);
     const page = session.page;
     const found: string[] = [];
     await page.goto(`/scoring/${roundId}`);

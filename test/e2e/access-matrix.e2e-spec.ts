@@ -13,6 +13,10 @@ import { Role } from '../../src/users/roles';
 import { User } from '../../src/users/user.entity';
 import { JudgingService } from '../../src/judging/judging.service';
 import { AwardsService } from '../../src/awards/awards.service';
+import { CallsService } from '../../src/calls/calls.service';
+import { CallDto } from '../../src/calls/dto/call.dto';
+import { KaizenAttachment } from '../../src/kaizen/kaizen.entities';
+import { fileKaizen, kaizenStep, loadKaizen, PNG as KAIZEN_PNG } from '../factories/kaizen';
 import { advance, loadProposal, postForm, proposalIdFrom, submitProposal, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
@@ -129,6 +133,10 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /reports/years/:year': { access: ['office', 'admin'] },
   'GET /reports/years.csv': { access: ['office', 'admin'] },
   'GET /reports/years/:year/:kind.csv': { access: ['office', 'admin'], example: () => `/reports/years/${fiscalYearOf(new Date())}/category.csv` },
+  'GET /reports/participation': { access: ['office', 'admin'] },
+  'GET /reports/participation.csv': { access: ['office', 'admin'] },
+  'POST /reports/participation/:year/staff-counts': { access: ['office', 'admin'] },
+  'GET /reports/participation/:year/divisions/:divisionId': { access: OFFICE },
   'GET /ledger.csv': { access: ['office', 'admin'] },
   'GET /ledger/import': { access: ['office', 'admin'] },
   'POST /ledger/import': { access: ['office', 'admin'] },
@@ -169,6 +177,29 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /awards/:id/decide': { access: OFFICE },
   'POST /awards/:id/delete': { access: OFFICE },
   'GET /awards/:id/certificate': { access: OFFICE },
+  'GET /kaizen': { access: 'signed-in' },
+  'GET /kaizen/new': { access: STAFF },
+  'POST /kaizen': { access: STAFF },
+  'GET /kaizen/:id': { access: 'signed-in' },
+  // only its reporter edits a report (the sample's reporter is none of the personas)
+  'GET /kaizen/:id/edit': { access: STAFF, membersOnly: [] },
+  'POST /kaizen/:id': { access: STAFF },
+  // the reporter's 所属長 only, checked on the report: anyone else gets 404
+  'POST /kaizen/:id/confirm': { access: 'signed-in' },
+  'POST /kaizen/:id/return': { access: 'signed-in' },
+  'POST /kaizen/:id/publish': { access: OFFICE },
+  'POST /kaizen/:id/nominate': { access: OFFICE },
+  'GET /kaizen/:id/files/:fileId': { access: 'signed-in' },
+  'POST /kaizen/:id/files/:fileId/delete': { access: STAFF },
+
+  'GET /calls': { access: ['staff', 'office'] },
+  'GET /calls/new': { access: OFFICE },
+  'POST /calls': { access: OFFICE },
+  'GET /calls/:id': { access: ['staff', 'office'] },
+  'GET /calls/:id/attachments/:attachmentId': { access: ['staff', 'office'], example: () => `/calls/${callSample.call}/attachments/${callSample.file}` },
+  'POST /calls/:id/extend': { access: OFFICE },
+  'POST /calls/:id/close': { access: OFFICE },
+  'POST /calls/:id/route': { access: OFFICE },
 
   'GET /notifications': { access: 'signed-in' },
   'POST /notifications/:id/open': { access: 'signed-in' },
@@ -188,6 +219,8 @@ const PERSONAS: { name: PersonaName; roles: Role[] | null }[] = [
 
 /** A closed review round the judge persona judges (its results page). */
 let closedRoundId = 0;
+/** The sample themed call and its file (a call's file ids are not the proposals' attachment ids). */
+const callSample = { call: 0, file: 0 };
 
 /** What a persona should get from a route, by the table. */
 function expectedFor(rule: RouteRule, roles: Role[] | null): 'allowed' | 'login' | 'forbidden' {
@@ -314,6 +347,29 @@ describe('access matrix', () => {
     await awards.decide(officeUser, award.id, { awardedOn: '2027-02-10' });
     sampleIds.awards = award.id;
     sampleIds.manage = 2026;
+    sampleIds.participation = fiscalYearOf(new Date());
+    // A published カイゼン report with a photo (readable by every signed-in user), through the demo accounts' forms.
+    const kaizenId = await fileKaizen(proposer, {}, [{ name: '写真.png', content: KAIZEN_PNG }]);
+    await kaizenStep(t, await signIn(t, 'demo-head', DEMO_PASSWORD), kaizenId, 'confirm');
+    await kaizenStep(t, office, kaizenId, 'publish', { confirm: 'on' });
+    expect((await loadKaizen(t, kaizenId)).status).toBe('published');
+    sampleIds.kaizen = kaizenId;
+    sampleIds.files = (await t.dataSource.getRepository(KaizenAttachment).findOneByOrFail({ reportId: kaizenId })).id;
+    // A themed call open to all staff, with one file.
+    const call = await t.app.get(CallsService).create(
+      officeUser,
+      Object.assign(new CallDto(), {
+        title: '見本の募集',
+        issueText: '見本',
+        opensOn: '2000-01-01',
+        closesOn: '2999-12-31',
+        leadDivisionId: (await t.dataSource.getRepository(Division).findOneByOrFail({ code: '211' })).id,
+        audience: 'all',
+      }),
+      [{ originalname: '資料.png', buffer: PNG, size: PNG.length } as never],
+    );
+    sampleIds.calls = callSample.call = call.id;
+    callSample.file = (await t.dataSource.query(`SELECT id FROM call_attachments WHERE call_id = ${call.id}`))[0].id;
   });
   afterAll(() => t.close());
 

@@ -54,6 +54,13 @@ import {
   WireRequest,
 } from '../factories/fuzz-inputs';
 import { loadProposal, proposalIdFrom, validProposal } from '../factories/proposals';
+import { kaizenIdFrom, loadKaizen, PNG as KAIZEN_PNG, validKaizen } from '../factories/kaizen';
+import { KaizenAttachment } from '../../src/kaizen/kaizen.entities';
+import { KaizenService } from '../../src/kaizen/kaizen.service';
+import { ThemedCall } from '../../src/calls/call.entities';
+import { Proposal } from '../../src/proposals/proposal.entity';
+import { CallsService } from '../../src/calls/calls.service';
+import { CallDto } from '../../src/calls/dto/call.dto';
 import { createTestApp, LogLine, TestApp } from '../factories/test-app';
 import { createUser, csrfToken, seedDemo, signIn, TEST_PASSWORD } from '../factories/users';
 
@@ -124,7 +131,15 @@ type TargetKind =
   // 表彰 (:year is a fiscal year)
   | 'fiscal-year'
   | 'award-year'
-  | 'proposed-award';
+  | 'proposed-award'
+  // カイゼン reports (the staff persona reports; demo-head, of the same 課, confirms them)
+  | 'kaizen-own-draft'
+  | 'kaizen-submitted'
+  | 'kaizen-confirmed'
+  | 'kaizen-file'
+  // テーマ募集 (calls of the office persona, open to all staff)
+  | 'call-open'
+  | 'call-with-answers';
 
 type Input = FormInput | MultipartInput;
 
@@ -194,6 +209,35 @@ const ROUTE_FIELDS: FieldSpecs = {
   relatedDivisionIds: fc.oneof(fc.constant<Value>([]), fc.array(idOf('division'), { maxLength: 3 }), idOf('division')),
   dueOn: dateLike,
   comment: text(4000),
+};
+
+const KAIZEN_FIELDS: FieldSpecs = {
+  intent: choice(['draft', 'submit']),
+  title: text(100),
+  categoryId: idOf('category'),
+  problem: text(2000),
+  changeText: text(2000),
+  doneOn: fc.oneof(fc.constant(''), dateLike),
+  effectHours: NUMBER,
+  effectYen: NUMBER,
+  effectText: text(2000),
+  members: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: placeholder('login:0') }, { weight: 1, arbitrary: hostileText }),
+};
+
+const futureDate = (days: number) =>
+  fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: days }).map((d) => `@@date:${d}@@`) }, { weight: 1, arbitrary: dateLike });
+
+const CALL_FIELDS: FieldSpecs = {
+  title: text(100),
+  issueText: text(4000),
+  opensOn: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -30, max: 30 }).map((d) => `@@date:${d}@@`) }, { weight: 1, arbitrary: dateLike }),
+  closesOn: futureDate(400),
+  leadDivisionId: idOf('division'),
+  relatedDivisionIds: fc.oneof(fc.constant<Value>([]), fc.array(idOf('division'), { maxLength: 3 }), idOf('division')),
+  categoryIds: fc.oneof(fc.constant<Value>([]), fc.array(idOf('category'), { maxLength: 3 })),
+  audience: choice(['all', 'divisions']),
+  audienceDivisionIds: fc.oneof(fc.constant<Value>([]), fc.array(idOf('division'), { maxLength: 3 }), idOf('division')),
+  answersPublic: fc.constantFrom('', 'on', 'はい'),
 };
 
 /** The required tick of an irreversible action: mostly ticked, so the rest of the form gets fuzzed too. */
@@ -806,6 +850,60 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /awards/manage/:year/signer': { persona: 'office', target: 'fiscal-year', fields: { signer: text(60) }, rendered: ['signer'], runs: 15 },
   'POST /awards/:id/decide': { persona: 'office', target: 'proposed-award', fields: { awardedOn: dateLike }, runs: 20 },
   'POST /awards/:id/delete': { persona: 'office', target: 'proposed-award', fields: {}, runs: 10, randomRuns: 6 },
+  // カイゼン reports: the reporter's form (urlencoded here, as the proposal form), the 所属長's and the office's steps
+  'POST /kaizen': { persona: 'staff', fields: KAIZEN_FIELDS, rendered: ['title', 'problem', 'changeText', 'effectText'], runs: 30 },
+  'POST /kaizen/:id': {
+    persona: 'staff',
+    target: 'kaizen-own-draft',
+    fields: { ...KAIZEN_FIELDS, version: versionField },
+    rendered: ['title', 'problem', 'changeText', 'effectText'],
+    runs: 20,
+  },
+  // the staff persona is the reporter, not the 所属長: a well-formed step is a 404, a malformed one the page with messages
+  'POST /kaizen/:id/confirm': { persona: 'staff', target: 'kaizen-submitted', fields: { version: versionField }, runs: 10, randomRuns: 6 },
+  'POST /kaizen/:id/return': { persona: 'staff', target: 'kaizen-submitted', fields: { version: versionField, comment: text(2000) }, runs: 10, randomRuns: 6 },
+  'POST /kaizen/:id/publish': { persona: 'office', target: 'kaizen-confirmed', fields: { version: versionField, confirm: CONFIRM }, runs: 15, randomRuns: 6 },
+  'POST /kaizen/:id/nominate': { persona: 'office', target: 'kaizen-confirmed', fields: { version: versionField, confirm: CONFIRM }, runs: 15, randomRuns: 6 },
+  'POST /kaizen/:id/files/:fileId/delete': { persona: 'staff', target: 'kaizen-file', fields: { confirm: CONFIRM }, runs: 10 },
+  'POST /calls': { persona: 'office', fields: CALL_FIELDS, rendered: ['title', 'issueText'], runs: 30 },
+  'POST /calls/:id/extend': {
+    persona: 'office',
+    target: 'call-open',
+    fields: { version: versionField, closesOn: futureDate(400), reason: text(1000) },
+    rendered: ['reason'],
+    runs: 15,
+  },
+  'POST /calls/:id/close': {
+    persona: 'office',
+    target: 'call-open',
+    fields: { version: versionField, reason: text(1000), confirm: CONFIRM },
+    rendered: ['reason'],
+    runs: 15,
+    randomRuns: 6,
+  },
+  // answers 200 with each answer's result
+  'POST /calls/:id/route': {
+    persona: 'office',
+    target: 'call-with-answers',
+    fields: { dueOn: futureDate(60), confirm: CONFIRM },
+    okStatuses: [200],
+    runs: 10,
+    randomRuns: 4,
+  },
+
+  // 参加率: one box per 課 (staff_<division id>; the demo 課 総務課, 人事課, 市民課 and 区政推進課 are divisions 3, 4, 10 and 11
+  // of the fresh database); empty clears, "1,200" is a number
+  'POST /reports/participation/:year/staff-counts': {
+    persona: 'office',
+    target: 'fiscal-year',
+    fields: {
+      staff_3: fc.oneof(fc.constant(''), NUMBER, fc.constantFrom('1,200', '１，２００', '100000', '100001', '-1', '12人')),
+      staff_4: fc.oneof(fc.constant(''), NUMBER),
+      staff_10: fc.oneof(fc.constant(''), NUMBER),
+      staff_11: fc.oneof(fc.constant(''), NUMBER, hostileString),
+    },
+    runs: 20,
+  },
 };
 
 const DEFAULT_RUNS = 30;
@@ -813,6 +911,10 @@ const DEFAULT_RANDOM_RUNS = 10;
 
 /** Targets whose :id is a review round (its version is the form's "version"). */
 const ROUND_TARGETS: ReadonlySet<TargetKind> = new Set<TargetKind>(['round-preparing', 'round-with-entries', 'round-ready', 'round-open', 'round-closed']);
+/** Targets whose :id is a カイゼン report (its version is the form's "version"). */
+const KAIZEN_TARGETS: ReadonlySet<TargetKind> = new Set<TargetKind>(['kaizen-own-draft', 'kaizen-submitted', 'kaizen-confirmed', 'kaizen-file']);
+/** Targets whose :id is a themed call (its version is the form's "version"). */
+const CALL_TARGETS: ReadonlySet<TargetKind> = new Set<TargetKind>(['call-open']);
 /** Targets whose :id is not a proposal either (no version, or none on the form). */
 const OTHER_TARGETS: ReadonlySet<TargetKind> = new Set<TargetKind>([
   'user',
@@ -823,6 +925,7 @@ const OTHER_TARGETS: ReadonlySet<TargetKind> = new Set<TargetKind>([
   'fiscal-year',
   'award-year',
   'proposed-award',
+  'call-with-answers',
 ]);
 
 /** The POST routes Express really has, read from the running app's router. */
@@ -1132,7 +1235,77 @@ describe('fuzzing every form and upload endpoint', () => {
       make: async () => ({ id: await newProposedAward() }),
       usable: async ({ id }) => (await t.dataSource.getRepository(Award).findOneBy({ id }))?.status === 'proposed',
     },
+    'call-open': {
+      make: async () => ({ id: await newCall() }),
+      usable: async ({ id }) => {
+        const call = await t.dataSource.getRepository(ThemedCall).findOneByOrFail({ id });
+        return call.closedAt === null && call.closesOn >= today();
+      },
+    },
+    // a call with one answer waiting for 受理, from the staff persona
+    'call-with-answers': {
+      make: async () => {
+        const id = await newCall();
+        const res = await post('staff', '/proposals', { ...validProposal({ categoryId: String(ids.category[0]) }), intent: 'submit', callId: String(id) });
+        await expectRedirect(res, 'an answer to a call');
+        return { id };
+      },
+      usable: async ({ id }) => (await t.dataSource.getRepository(Proposal).count({ where: { callId: id, status: 'submitted' } })) > 0,
+    },
+    'kaizen-own-draft': { make: async () => ({ id: await newKaizen('draft') }), usable: async ({ id }) => (await loadKaizen(t, id)).status === 'draft' },
+    'kaizen-submitted': { make: async () => ({ id: await newKaizen('submit') }), usable: async ({ id }) => (await loadKaizen(t, id)).status === 'submitted' },
+    'kaizen-confirmed': {
+      make: async () => {
+        const id = await newKaizen('submit');
+        const headUser = await t.dataSource.getRepository(User).findOneByOrFail({ login: 'demo-head' });
+        await t.app.get(KaizenService).confirm(headUser, id, { version: (await loadKaizen(t, id)).version });
+        return { id };
+      },
+      usable: async ({ id }) => {
+        const report = await loadKaizen(t, id);
+        return report.status === 'confirmed' && report.nominatedAt === null;
+      },
+    },
+    // a draft of the staff persona with a photo, stored as the form would store it
+    'kaizen-file': {
+      make: async () => {
+        const id = await newKaizen('draft');
+        const file = await t.dataSource.getRepository(KaizenAttachment).save({
+          reportId: id,
+          fileName: '写真.png',
+          mediaType: 'image/png',
+          size: KAIZEN_PNG.length,
+          sha256: createHash('sha256').update(KAIZEN_PNG).digest('hex'),
+          content: KAIZEN_PNG,
+          uploadedBy: users.get('staff')!.id,
+        });
+        return { id, fileId: file.id };
+      },
+      usable: async ({ id, fileId }) =>
+        (await loadKaizen(t, id)).status === 'draft' &&
+        (await t.dataSource.getRepository(KaizenAttachment).count({ where: { id: fileId, reportId: id } })) === 1,
+    },
   };
+
+  /** A call open to all staff from today, for 30 days, made as the office persona. */
+  async function newCall(): Promise<number> {
+    const dto = Object.assign(new CallDto(), {
+      title: 'ファズの募集',
+      issueText: '課題',
+      opensOn: today(),
+      closesOn: addDays(today(), 30),
+      leadDivisionId: civicDivisionId,
+      audience: 'all',
+    });
+    return (await t.app.get(CallsService).create(users.get('office')!, dto, [])).id;
+  }
+
+  /** A カイゼン report of the staff persona (区民課, whose 所属長 is demo-head), through the form. */
+  async function newKaizen(intent: 'draft' | 'submit'): Promise<number> {
+    const res = await post('staff', '/kaizen', { ...validKaizen({ categoryId: String(ids.category[0]), doneOn: '2020-04-01' }), intent });
+    await expectRedirect(res, `a カイゼン report (${intent})`);
+    return kaizenIdFrom(res.headers.location);
+  }
 
   async function paramsFor(key: string, kind: TargetKind): Promise<Record<string, number>> {
     const current = targets.get(key);
@@ -1266,7 +1439,11 @@ describe('fuzzing every form and upload endpoint', () => {
         ? null
         : ROUND_TARGETS.has(route.target)
           ? (await loadRound(params.id)).version
-          : (await loadProposal(t, params.id)).version;
+          : KAIZEN_TARGETS.has(route.target)
+            ? (await loadKaizen(t, params.id)).version
+            : CALL_TARGETS.has(route.target)
+              ? (await t.dataSource.getRepository(ThemedCall).findOneByOrFail({ id: params.id })).version
+              : (await loadProposal(t, params.id)).version;
     const lists = await listsFor(route.target, params);
 
     const resolved: Input = input.kind === 'form' ? { ...input, fields: resolve(input.fields, resolver(route.persona, version, lists)) } : input;

@@ -9,6 +9,9 @@ import { Category } from '../../src/organization/category.entity';
 import { Division } from '../../src/organization/division.entity';
 import { addDays } from '../../src/proposals/proposal-view.service';
 import { Proposal } from '../../src/proposals/proposal.entity';
+import { ThemedCall } from '../../src/calls/call.entities';
+import { KaizenReport, KaizenStatus } from '../../src/kaizen/kaizen.entities';
+import { User } from '../../src/users/user.entity';
 import { ReportCsvService } from '../../src/reports/report-csv.service';
 import { advance, loadProposal, postForm, submitProposal, validProposal } from '../factories/proposals';
 import { cliEnv } from '../factories/cli';
@@ -24,10 +27,13 @@ import { buildApp } from '../factories/child-app';
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
-/** The figures of a year; the year CSV adds 表彰件数 after them (issue 12: new columns go after the existing ones). */
+/**
+ * The figures of a year; the year CSV adds 表彰件数 after them (issue 12), then 課題提案件数 and the カイゼン reports
+ * (issue 13): new columns go after the existing ones, which keep their order and values.
+ */
 const FIGURES_HEADER =
   '年度,年度(和暦),提案件数,受理件数,採用件数,採用率,実施件数,実施率,不受理件数,継続検討件数,未決定件数,効果見込み時間,効果見込み額,実績時間,実績額';
-const YEAR_HEADER = `${FIGURES_HEADER},表彰件数`;
+const YEAR_HEADER = `${FIGURES_HEADER},表彰件数,課題提案件数,実績報告件数,実績報告の削減時間,実績報告の削減額`;
 const LEDGER_LEGACY = ['提案番号', '提出日', '件名', '提案内容', '提案者所属', '所管課', '採否', '実施状況', '実施日'];
 const LEDGER_EXTRA = ['状態', '提案分野', '現状・課題', '期待される効果', '効果見込み時間', '効果見込み額', '実績時間', '実績額', '回答'];
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -183,6 +189,39 @@ describe('CSV exports and the statistics command line', () => {
     // Counted last year, though created last: the ledger lists it first (order of submission, not of id).
     ids.lastYear = await submitProposal(staff, { title: '前年度の提案' });
     await t.dataSource.getRepository(Proposal).update(ids.lastYear, { fiscalYear: lastYear, submittedAt: new Date(`${lastYear}-06-01T01:00:00Z`) });
+
+    // 課題提案: three answers to a themed call, of which the withdrawn one does not count (written into the rows:
+    // the answers' figures are what is checked here, not the call's form)
+    const call = await t.dataSource.getRepository(ThemedCall).insert({
+      fiscalYear: thisYear,
+      title: '窓口の待ち時間を減らすには',
+      issueText: '待ち時間の短縮',
+      opensOn: `${thisYear}-04-01`,
+      closesOn: `${thisYear + 1}-03-31`,
+    });
+    const callId = Number(call.identifiers[0].id);
+    for (const id of [ids.adopted, ids.notAccepted, ids.withdrawn]) await t.dataSource.getRepository(Proposal).update(id, { callId });
+    // カイゼン reports: counted when confirmed or published, in the year of their first submission, apart from proposals
+    const reporter = await t.dataSource.getRepository(User).findOneByOrFail({ login: 'ex-staff' });
+    const kaizen = (status: KaizenStatus, fiscalYear: number | null, effectHours: number | null, effectYen: number | null) =>
+      t.dataSource.getRepository(KaizenReport).insert({
+        status,
+        fiscalYear,
+        title: '申請書の様式を統一した',
+        problem: '様式がばらばら',
+        changeText: '統一した',
+        effectText: '',
+        effectHours,
+        effectYen,
+        reporterId: reporter.id,
+        reporterDivisionId: reporter.divisionId,
+      });
+    await kaizen('confirmed', thisYear, 10, 2000);
+    await kaizen('published', thisYear, null, 5000);
+    await kaizen('submitted', thisYear, 99, 99);
+    await kaizen('returned', thisYear, 99, 99);
+    await kaizen('draft', null, 99, 99);
+    await kaizen('published', lastYear, 3, null);
   }, 240_000);
   afterAll(() => t?.close());
 
@@ -192,8 +231,9 @@ describe('CSV exports and the statistics command line', () => {
    * hours 120 + 120 (form default, not accepted and waiting) + 5 × 10; yen 2 × 300,000 + 5 × 1,000.
    */
   const thisYearFigures = `${thisYear},${eraFiscalYearLabel(thisYear)},7,5,2,28.6,2,28.6,1,1,1,290,605000,7,500`;
-  const thisYearLine = `${thisYearFigures},0`;
-  const lastYearLine = `${lastYear},${eraFiscalYearLabel(lastYear)},1,0,0,0.0,0,0.0,0,0,1,120,300000,0,0,0`;
+  // then 表彰件数 0; 課題提案件数 2 (the adopted and the not accepted answer); カイゼン: 2 counted reports, 10 hours, 2,000 + 5,000 yen
+  const thisYearLine = `${thisYearFigures},0,2,2,10,7000`;
+  const lastYearLine = `${lastYear},${eraFiscalYearLabel(lastYear)},1,0,0,0.0,0,0.0,0,0,1,120,300000,0,0,0,0,1,3,0`;
 
   describe('year-by-year CSV', () => {
     it('is UTF-8 with BOM, the fixed columns first, and this year equals the hand count', async () => {
@@ -406,8 +446,8 @@ describe('CSV exports and the statistics command line', () => {
       expect(lines[0]).toMatch(/^年度\s+年度\(和暦\)\s+提案件数/);
       expect(lines[3]).toMatch(
         new RegExp(
-          `^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500\\s+0$`,
-        ), // …, 表彰件数 last
+          `^${thisYear}\\s+${eraFiscalYearLabel(thisYear)}\\s+7\\s+5\\s+2\\s+28\\.6%\\s+2\\s+28\\.6%\\s+1\\s+1\\s+1\\s+290\\s+605,000\\s+7\\s+500\\s+0\\s+2\\s+2\\s+10\\s+7,000$`,
+        ), // …, 表彰件数, 課題提案件数, 実績報告件数, 実績報告の削減時間, 実績報告の削減額 last
       );
       // every line is as wide as the header in a terminal (wide characters count twice)
       const width = (s: string) => Array.from(s).reduce((w, c) => w + (c.charCodeAt(0) > 0x2000 ? 2 : 1), 0);

@@ -123,10 +123,20 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   return path;
 }
 
-/** A fresh session signed in through the login form, as a person would (the demo password unless given). */
-export async function signedInSession(browser: Browser, baseURL: string, login: string, password = DEMO_PASSWORD): Promise<BrowserSession> {
+/**
+ * A fresh session signed in through the login form, as a person would (the demo password unless given),
+ * at the width of `viewport` when given (e.g. a phone), from the login page on.
+ */
+export async function signedInSession(
+  browser: Browser,
+  baseURL: string,
+  login: string,
+  password = DEMO_PASSWORD,
+  viewport?: { width: number; height: number },
+): Promise<BrowserSession> {
   const session = await newSession(browser, baseURL);
   const page = session.page;
+  if (viewport) await page.setViewportSize(viewport);
   await page.goto('/login');
   await page.getByLabel('ログインID', { exact: true }).fill(login);
   await page.getByLabel('パスワード', { exact: true }).fill(password);

@@ -1,4 +1,5 @@
-import { blindFileName, conflictOf, lineage, scoringWindow, splitTypedList } from '../../src/judging/judging-rules';
+import { blindFileName, conflictOf, scoringWindow, splitTypedList } from '../../src/judging/judging-rules';
+import { lineage } from '../../src/organization/division-tree';
 
 describe('the scoring window (Japan dates, both ends included)', () => {
   const round = (status: 'preparing' | 'open' | 'closed') => ({ status, opensOn: '2026-12-01', closesOn: '2026-12-20' });

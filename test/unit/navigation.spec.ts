@@ -19,21 +19,24 @@ describe('navigationFor', () => {
   });
 
   it('adds each role its own pages', () => {
-    expect(hrefs(['staff'])).toEqual(['/', '/proposals/mine', '/proposals', '/adopted', '/reports/summary']);
+    expect(hrefs(['staff'])).toEqual(['/', '/proposals/mine', '/proposals', '/adopted', '/calls', '/kaizen', '/reports/summary']);
     expect(hrefs(['reviewer'])).toEqual(['/', '/review', '/proposals', '/adopted', '/reports/summary']);
-    expect(hrefs(['office'])).toEqual(['/', '/office', '/proposals', '/adopted', '/judging', '/reports']);
+    expect(hrefs(['office'])).toEqual(['/', '/office', '/proposals', '/adopted', '/calls', '/kaizen', '/judging', '/reports']);
+    expect(hrefs(['head'])).toEqual(['/', '/proposals', '/adopted', '/kaizen']);
     expect(hrefs(['judge'])).toEqual(['/', '/proposals', '/adopted', '/scoring']);
     expect(hrefs(['admin'])).toEqual(['/', '/proposals', '/adopted', '/reports', '/admin/users', '/admin/divisions', '/admin/categories', '/admin/settings']);
   });
 
   it('gives a person with several roles the union, each entry once, in menu order', () => {
-    expect(hrefs(['admin', 'staff', 'office', 'reviewer', 'judge'])).toEqual([
+    expect(hrefs(['admin', 'staff', 'office', 'reviewer', 'judge', 'head'])).toEqual([
       '/',
       '/proposals/mine',
       '/review',
       '/office',
       '/proposals',
       '/adopted',
+      '/calls',
+      '/kaizen',
       '/scoring',
       '/judging',
       '/reports',

@@ -1,9 +1,9 @@
 import { isRole, parseRoles, Role, ROLE_LABELS, ROLES, serializeRoles } from '../../src/users/roles';
 
 describe('roles', () => {
-  it('has the five roles in a fixed order, each with a Japanese label', () => {
-    expect(ROLES).toEqual(['staff', 'reviewer', 'office', 'admin', 'judge']);
-    expect(ROLE_LABELS).toEqual({ staff: '職員', reviewer: '審査担当', office: '改革推進課', admin: '管理者', judge: '審査員' });
+  it('has the six roles in a fixed order, each with a Japanese label', () => {
+    expect(ROLES).toEqual(['staff', 'reviewer', 'office', 'admin', 'judge', 'head']);
+    expect(ROLE_LABELS).toEqual({ staff: '職員', reviewer: '審査担当', office: '改革推進課', admin: '管理者', judge: '審査員', head: '所属長' });
   });
 
   describe('isRole', () => {

@@ -37,6 +37,7 @@ const fileColumns = (queryRunner: QueryRunner, ownerColumn: string): TableColumn
  *   kaizen_attachments      photos and files
  *   division_staff_counts   staff numbers entered for a year where accounts don't cover everyone
  *   users.disabled_at       when an account was disabled, so "active during the year" can be answered
+ *   notifications.link      the page a notification opens when it is not about a proposal (a カイゼン report)
  */
 export class CallsKaizenParticipation1765300000000 implements MigrationInterface {
   name = 'CallsKaizenParticipation1765300000000';
@@ -212,9 +213,11 @@ export class CallsKaizenParticipation1765300000000 implements MigrationInterface
       }),
     );
     await queryRunner.query(`ALTER TABLE users ADD COLUMN disabled_at ${isPostgres(queryRunner) ? 'timestamptz' : 'datetime'}`);
+    await queryRunner.query('ALTER TABLE notifications ADD COLUMN link varchar(200)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE notifications DROP COLUMN link');
     await queryRunner.query('ALTER TABLE users DROP COLUMN disabled_at');
     await queryRunner.query('DROP INDEX "IDX_proposals_call"');
     await queryRunner.query('ALTER TABLE proposals DROP COLUMN call_id');

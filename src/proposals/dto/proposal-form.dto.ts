@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { EmptyToNull, MaxChars, SingleLine, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
+import { Checkbox, EmptyToNull, MaxChars, SingleLine, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
 
 export const TEXT_MAX = 4000;
 export const TITLE_MAX = 100;
@@ -81,6 +81,17 @@ export class ProposalFormDto {
   @IsOptional()
   @Matches(/^[0-9a-f-]{36}$/, { message: '画面を開き直してからもう一度お試しください。' })
   formKey!: string | null;
+
+  /** The themed call the new proposal answers (課題提案); fixed by the form, ignored on edit. */
+  @ToOptionalInt()
+  @IsOptional()
+  @IsInt({ message: 'テーマ募集を選び直してください。' })
+  callId!: number | null;
+
+  /** On the edit form of a draft whose call has ended: make it a 自由提案 instead. */
+  @Checkbox()
+  @IsBoolean()
+  detachCall: boolean = false;
 
   /** The version the person was editing (edit form only). */
   @ToOptionalInt()
