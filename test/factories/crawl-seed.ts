@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { Attachment } from '../../src/attachments/attachment.entity';
+import { ThemedCall } from '../../src/calls/call.entities';
 import { fiscalYearOf } from '../../src/common/fiscal-year';
 import { jstDateString } from '../../src/common/jst';
 import { DEMO_PASSWORD } from '../../src/database/demo-seed.service';
@@ -9,7 +10,9 @@ import { Division } from '../../src/organization/division.entity';
 import { Proposal } from '../../src/proposals/proposal.entity';
 import { Routing } from '../../src/proposals/routing.entity';
 import { User } from '../../src/users/user.entity';
+import { postCallForm } from './calls';
 import { createRound, roundAction, scoreEntry, sheet } from './judging';
+import { fileKaizen, kaizenStep } from './kaizen';
 import { loadProposal, postForm, proposalIdFrom, validProposal, postConfirmed } from './proposals';
 import { TestApp } from './test-app';
 import { createUser, seedDemo, signIn } from './users';
@@ -26,11 +29,16 @@ import { createUser, seedDemo, signIn } from './users';
  *
  * 審査 and 表彰 (issue 12): a closed review round with its ranking and two decided awards (one from the
  * ranking, one by hand with the office's reason, which is internal), and an open blind round scored in part
- * whose entries (Q18–Q20) are written by people, and from divisions, that appear nowhere else.
+ * whose entries (Q18–Q20) are written by people, and from divisions, that appear nowhere else. *
+ * テーマ募集 and カイゼン報告 (issue 13): a call in each phase (C1 open to all with public answers and a file,
+ * C2 open to 中央区 only, C3 not yet open, C4 extended then closed early), answers Q21–Q26 in several states
+ * (one routed with the call's one-step routing, one adopted), and カイゼン reports K01–K07 in every status, by
+ * demo-staff with a member and photos, by someone in a 課 without a 所属長, and by another member of demo-staff's
+ * 課. The titles that only some may read carry markers listed in CrawlSeed.secrets.
  */
 
 /** The people the crawl signs in as. */
-export type CrawlRole = 'staff' | 'reviewer' | 'office' | 'admin' | 'outsider' | 'judge';
+export type CrawlRole = 'staff' | 'reviewer' | 'office' | 'admin' | 'outsider' | 'judge' | 'head';
 
 export const CRAWL_LOGINS: Record<CrawlRole, { login: string; password: string; who: string }> = {
   staff: { login: 'demo-staff', password: DEMO_PASSWORD, who: '提案者・共同提案者（区民課の職員）' },
@@ -39,6 +47,7 @@ export const CRAWL_LOGINS: Record<CrawlRole, { login: string; password: string; 
   admin: { login: 'demo-admin', password: DEMO_PASSWORD, who: 'システム管理者' },
   outsider: { login: 'crawl-outsider', password: 'crawl outsider 人事課 2026', who: '関係のない課（人事課）の職員' },
   judge: { login: 'demo-judge', password: DEMO_PASSWORD, who: '審査員（総務局・審査員の役割だけ）' },
+  head: { login: 'demo-head', password: DEMO_PASSWORD, who: '区民課の所属長（職員・所属長、demo-staff と同じ課）' },
 };
 
 /** Finds every internal marker (or a cut-off start of one) in a text; group 1 is the proposal tag when present. */
@@ -46,18 +55,49 @@ export const INTERNAL_MARKER = /INTERNAL-[A-Z]+(?:-MARK(?:-(Q\d{2}))?)?/g;
 
 const mark = (kind: 'OPINION' | 'ROUTING' | 'REASON' | 'CORRECTION', tag: string) => `INTERNAL-${kind}-MARK-${tag}`;
 
+/** In the title of a call that only some may read (see CrawlSeed.secrets). */
+const callMark = (kind: 'AUDIENCE' | 'UPCOMING') => `CALL-${kind}-SECRET`;
+/** In the title of a カイゼン report not yet published (see CrawlSeed.secrets). */
+const kaizenMark = (tag: string) => `KAIZEN-SECRET-${tag}`;
+
 export interface SeededProposal {
   id: number;
   tag: string;
   /** What state it was brought to, for the report. */
   label: string;
+  /** false: its print page adds nothing over another seeded proposal's in the same state (answers of a call). */
+  print?: false;
+  /**
+   * The tag of a seeded proposal in the same state whose pages every role sees alike (Q19 and Q20 are Q18's twins
+   * but for the blind round's judge, to whom all three are refused): its pages are only asked for, not looked at.
+   */
+  sameAs?: string;
+}
+
+/** A page of a themed call (C1–C4) or of a カイゼン report (K01–K07): every role asks for it; who may open it is in viewers. */
+export interface SeededPage {
+  url: string;
+  tag: string;
+  label: string;
+}
+
+/** A text (a marker in a title) that only `readers` may read on any page or in any page's source. */
+export interface Secret {
+  text: string;
+  readers: Set<CrawlRole>;
+  /** The finding's kind when someone else reads it. */
+  kind: string;
 }
 
 export interface CrawlSeed {
   proposals: SeededProposal[];
+  /** The themed calls' and カイゼン reports' pages (issue 13). */
+  pages: SeededPage[];
+  /** Titles of the restricted and the upcoming call and of the unpublished カイゼン reports, and who may read each. */
+  secrets: Secret[];
   /** Per proposal tag: the crawl roles that may read its internal text. */
   internalReaders: Map<string, Set<CrawlRole>>;
-  /** Per proposal tag: the crawl roles that may open it at all (everyone else must get a 404). */
+  /** Per proposal, call or report tag: the crawl roles that may open it at all (everyone else must get a 404; a 403 for a call to whom has no calls page). */
   viewers: Map<string, Set<CrawlRole>>;
   /**
    * 審査: what a judge of the open blind round (demo-judge) must never read on any page — the names of
@@ -128,7 +168,7 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     tag: string,
     label: string,
     title: string,
-    options: { by?: TestAgent; coproposers?: string; attach?: boolean; draftOnly?: boolean } = {},
+    options: { by?: TestAgent; coproposers?: string; attach?: boolean; draftOnly?: boolean; callId?: number; print?: boolean } = {},
   ): Promise<number> {
     const by = options.by ?? staff;
     const fields = validProposal({
@@ -136,7 +176,8 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       proposalText: `${title}。提案の本文です（${tag}）。`,
       ...(options.coproposers ? { coproposers: options.coproposers } : {}),
     });
-    const created = await postForm(by, '/proposals', { ...fields, intent: 'draft' }, '/proposals/new');
+    const newForm = options.callId ? `/proposals/new?callId=${options.callId}` : '/proposals/new';
+    const created = await postForm(by, '/proposals', { ...fields, intent: 'draft', ...(options.callId ? { callId: String(options.callId) } : {}) }, newForm);
     expectRedirect(created, `${tag}: saving the draft`);
     const id = proposalIdFrom(created.headers.location);
     // co-proposers by consent: each colleague named accepts the invitation, so the pages show them as co-proposers
@@ -163,7 +204,7 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       expectRedirect(submitted, `${tag}: submitting`);
     }
     if (options.draftOnly) draftTags.add(tag);
-    proposals.push({ id, tag, label });
+    proposals.push({ id, tag, label, ...(options.print === false ? { print: false } : {}) });
     staffIsProposer.set(tag, by === staff || (options.coproposers ?? '').includes('demo-staff'));
     return id;
   }
@@ -384,6 +425,7 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       by,
       ...(person.tag === 'Q19' ? { coproposers: blindCoproposer.login } : {}),
     });
+    if (person.tag !== 'Q18') proposals[proposals.length - 1].sameAs = 'Q18';
     await toAwaitingDecision(id, person.tag);
     await decide(id, person.tag, 'adopted');
     blindIds[person.tag] = id;
@@ -399,6 +441,125 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
     content: PDF,
     uploadedBy: (await loadProposal(t, blindIds.Q18)).proposerId,
   });
+
+  // --- 課題提案 (issue 13): themed calls in each phase, through the office's form, and answers in several states.
+  // The titles of the call restricted to 中央区 and of the upcoming call carry markers (callMark) that the crawl looks
+  // for on every page: nobody outside the audience may read the first, nobody but the office the second. The office's
+  // reasons for extending and closing a call are its own record (INTERNAL-CALL-MARK).
+  const today = jstDateString(new Date());
+  const callIds: Record<string, number> = {};
+  async function createCall(tag: string, fields: Record<string, string | string[]>, files: [string, Buffer][] = []): Promise<number> {
+    const res = await postCallForm(
+      office,
+      {
+        issueText: `繁忙期の窓口では1時間以上お待たせすることがあります。解決のアイデアを募集します（${tag}）。`,
+        opensOn: today,
+        closesOn: isoDaysFromToday(30),
+        leadDivisionId: String(shimin),
+        audience: 'all',
+        ...fields,
+      },
+      files,
+    );
+    expectRedirect(res, `${tag}: creating the call`);
+    const match = /^\/calls\/(\d+)$/.exec(res.headers.location ?? '');
+    if (!match) throw new Error(`crawl seed: ${tag}: the call form redirected to ${res.headers.location}`);
+    callIds[tag] = Number(match[1]);
+    return callIds[tag];
+  }
+  const callVersion = async (id: number) => String((await t.dataSource.getRepository(ThemedCall).findOneByOrFail({ id })).version);
+  const kumin = await division('400'); // 中央区: demo-staff's and demo-head's 局・区, not the outsider's (総務局) nor 市民課's (市民局)
+
+  // C1 募集中, open to all staff, answers readable by all while open, with a file, two categories, a related division
+  const openCall = await createCall(
+    'C1',
+    { title: '窓口の待ち時間を減らすには（C1）', relatedDivisionIds: [String(zaisei)], categoryIds: ['1', '2'], answersPublic: 'on' },
+    [['募集要項（窓口の待ち時間）.pdf', PDF]],
+  );
+  // Q21 下書き, Q22 回付済（所管課検討中）, Q23 採用 (an adopted case everyone opens), Q24 受付待ち (after the one-step routing)
+  await propose('Q21', 'テーマ募集への回答・下書き', '番号札の呼出しを携帯に知らせる', { callId: openCall, draftOnly: true, print: false });
+  await propose('Q22', 'テーマ募集への回答・一括回付（所管課検討中）', '窓口の混雑予報を掲示する', { callId: openCall, print: false });
+  const q23 = await propose('Q23', 'テーマ募集への回答・一括回付のあと採用', '記載台に記入例を増やす', { by: author, callId: openCall });
+  const routed = await postConfirmed(office, `/calls/${openCall}/route`, { dueOn: due }, `/calls/${openCall}`);
+  if (routed.status !== 200 || !routed.text.includes('回付しました'))
+    throw new Error(`crawl seed: C1: one-step routing answered ${routed.status}: ${routed.text.replace(/<[^>]+>/g, ' ').slice(0, 400)}`);
+  await opinion(reviewer, q23, 'Q23', 'adopted');
+  await opinion(zaiseiReviewer, q23, 'Q23', 'adopted');
+  await decide(q23, 'Q23', 'adopted');
+  await propose('Q24', 'テーマ募集への回答・受付待ち（一括回付の後に提出）', '申請書の様式を一枚にまとめる', { by: author, callId: openCall, print: false });
+
+  // C2 募集中, only for 中央区: the outsider (人事課), 市民課's reviewer, the judge never read its title
+  const restrictedCall = await createCall('C2', {
+    title: `区民課の届出を減らすには（${callMark('AUDIENCE')}）`,
+    audience: 'divisions',
+    audienceDivisionIds: [String(kumin)],
+  });
+  // Q25: its answer by demo-staff, waiting for 受理 (not routed: a routing comment names the call)
+  await propose('Q25', '中央区限定のテーマ募集への回答・受付待ち', '転入届の記載事項を減らす', { callId: restrictedCall });
+
+  // C3 募集前: the office alone sees it
+  await createCall('C3', { title: `来年度の庁内研修を見直すには（${callMark('UPCOMING')}）`, opensOn: isoDaysFromToday(10), closesOn: isoDaysFromToday(40) });
+
+  // C4 募集終了: answered, extended (recorded, with the office's reason), then closed early
+  const closedCall = await createCall('C4', { title: '庁内の紙の使用量を減らすには（C4）', closesOn: isoDaysFromToday(10) });
+  await propose('Q26', '早期終了したテーマ募集への回答・受付待ち', '会議の資料を画面で共有する', { callId: closedCall, print: false });
+  expectRedirect(
+    await postForm(
+      office,
+      `/calls/${closedCall}/extend`,
+      { version: await callVersion(closedCall), closesOn: isoDaysFromToday(20), reason: `応募が少ないため延長（事務局メモ）INTERNAL-CALL-MARK` },
+      `/calls/${closedCall}`,
+    ),
+    'C4: extending the call',
+  );
+  expectRedirect(
+    await postConfirmed(
+      office,
+      `/calls/${closedCall}/close`,
+      { version: await callVersion(closedCall), reason: `十分な提案が集まったため終了（事務局メモ）INTERNAL-CALL-MARK` },
+      `/calls/${closedCall}`,
+    ),
+    'C4: closing the call early',
+  );
+
+  // --- 実績報告 (カイゼン報告, issue 13): demo-staff's reports with a member in every status, through the report form and
+  // the 所属長's and the office's steps. Until a report is published only its reporter and members, the 所属長 of its
+  // 課, the office and the administrators read it: its title carries kaizenMark(tag), which the crawl looks for on
+  // every page. K06 comes from 財政課, which has no 所属長; K07 from a colleague of demo-staff (read by the 所属長).
+  const head = await signIn(t, 'demo-head', DEMO_PASSWORD);
+  const zaiseiReporter = zaiseiReviewer;
+  const kaizenIds: Record<string, number> = {};
+  const photo = [{ name: '改善後の記載台.png', content: PNG }];
+  async function report(tag: string, title: string, options: { by?: TestAgent; members?: string; photo?: boolean; draft?: boolean; published?: boolean }) {
+    const id = await fileKaizen(
+      options.by ?? staff,
+      {
+        title: `${title}（${options.published ? tag : kaizenMark(tag)}）`,
+        problem: `改善前の状況です（${tag}）。`,
+        changeText: `改善した内容です（${tag}）。`,
+        doneOn: isoDaysFromToday(-20),
+        members: options.members ?? '',
+        intent: options.draft ? 'draft' : 'submit',
+      },
+      options.photo ? photo : [],
+    );
+    kaizenIds[tag] = id;
+    return id;
+  }
+  const step = async (tag: string, agent: TestAgent, action: 'confirm' | 'return' | 'publish' | 'nominate', fields: Record<string, string> = {}) =>
+    expectRedirect(await kaizenStep(t, agent, kaizenIds[tag], action, fields), `${tag}: ${action}`);
+  await report('K01', '書庫の配置図を作り直した（下書き）', { members: 'crawl-co', photo: true, draft: true });
+  await report('K02', '電話の取次ぎメモを共有フォルダにした', { members: 'crawl-co' });
+  await report('K03', '窓口の番号札を色分けした', { members: 'crawl-co' });
+  await step('K03', head, 'return', { comment: '効果の時間をもう少し具体的に書いてください。PUBLIC-KAIZEN-RETURN-K03' });
+  await report('K04', '住民票の交付を一か所にまとめた', { members: 'crawl-co', photo: true });
+  await step('K04', head, 'confirm');
+  await step('K04', office, 'nominate', { confirm: 'on' });
+  await report('K05', '記載台に記入例を置いた（公開済）', { members: 'crawl-co', photo: true, published: true });
+  await step('K05', head, 'confirm');
+  await step('K05', office, 'publish', { confirm: 'on' });
+  await report('K06', '予算書の校正を二人一組にした（所属長のいない課）', { by: zaiseiReporter });
+  await report('K07', '窓口の釣銭準備を前日に済ませた（同じ課の別の職員）', { by: author });
 
   // --- L01, L02: two adopted cases imported from a legacy ledger (提案簿), as the office does it
   {
@@ -496,8 +657,13 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
   await score('demo-judge2', openRoundId, 'Q18', [4, 4, 4, 4, 4]);
 
   const blindNames = [...blindPeople.flatMap((p) => [p.name, p.division]), blindCoproposer.name, blindCoproposer.division, blindFileName];
+  // issue 13: pages of one address pattern that the crawl would otherwise see in one state only — the proposal form as
+  // an answer to an open and to a closed call, the edit form of a draft answer and of a returned report (with the
+  // 所属長's comment), the office's list of reports from a 課 without a 所属長
   const startPages: CrawlSeed['startPages'] = {
+    staff: [`/proposals/new?callId=${openCall}`, `/proposals/new?callId=${closedCall}`, `/proposals/${tagged('Q21')}/edit`, `/kaizen/${kaizenIds.K03}/edit`],
     office: [
+      '/kaizen?noHead=1',
       `/judging/rounds/${openRoundId}`,
       `/judging/rounds/${openRoundId}/live`,
       `/judging/rounds/${closedRoundId}`,
@@ -539,10 +705,48 @@ export async function seedCrawl(t: TestApp): Promise<CrawlSeed> {
       open.add('reviewer');
       internal.add('reviewer');
     }
-    if (adoptedCase) for (const role of ['staff', 'reviewer', 'office', 'admin', 'outsider'] as const) open.add(role);
+    if (adoptedCase) for (const role of ['staff', 'head', 'reviewer', 'office', 'admin', 'outsider'] as const) open.add(role);
     if (adoptedCase && !(p.tag in blindIds)) open.add('judge');
     viewers.set(p.tag, open);
     internalReaders.set(p.tag, internal);
   }
-  return { proposals, internalReaders, viewers, blindNames, startPages };
+
+  // Calls (the issue's rule, written out): the office sees every call; staff a call open to their division, once it
+  // has opened (closed ones too). The judge has no calls page (403).
+  const everyStaff: CrawlRole[] = ['staff', 'head', 'reviewer', 'outsider', 'admin', 'office'];
+  const audienceOnly: CrawlRole[] = ['staff', 'head', 'office'];
+  const pages: SeededPage[] = [];
+  const callViewers: Record<string, CrawlRole[]> = { C1: everyStaff, C2: audienceOnly, C3: ['office'], C4: everyStaff };
+  const callLabels: Record<string, string> = { C1: '募集中（全職員・回答公開・添付あり）', C2: '募集中（中央区のみ）', C3: '募集前', C4: '延長ののち早期終了' };
+  for (const [tag, id] of Object.entries(callIds)) {
+    pages.push({ url: `/calls/${id}`, tag, label: callLabels[tag] });
+    viewers.set(tag, new Set(callViewers[tag]));
+  }
+  // Reports: the reporter and members always; once submitted also the 所属長 of the reporter's 課, the office and the
+  // administrators; once published every signed-in person.
+  const onReport: Record<string, CrawlRole[]> = { K06: [], K07: [] };
+  const headOf: Record<string, CrawlRole[]> = { K06: [] };
+  const kaizenLabels: Record<string, string> = {
+    K01: '下書き（メンバー・写真あり）',
+    K02: '所属長の確認待ち',
+    K03: '差戻し（コメントあり）',
+    K04: '確認済・表彰に推薦',
+    K05: '公開済（写真あり）',
+    K06: '確認待ち（所属長のいない財政課）',
+    K07: '確認待ち（区民課の別の職員）',
+  };
+  const secrets: Secret[] = [
+    { text: callMark('AUDIENCE'), readers: new Set<CrawlRole>([...audienceOnly, 'admin']), kind: 'restricted call shown outside its audience' },
+    { text: callMark('UPCOMING'), readers: new Set<CrawlRole>(['office']), kind: 'upcoming call shown before it opens' },
+  ];
+  for (const [tag, id] of Object.entries(kaizenIds)) {
+    const status = tag === 'K01' ? 'draft' : tag === 'K05' ? 'published' : 'submitted';
+    const readers = new Set<CrawlRole>(onReport[tag] ?? ['staff']);
+    if (status !== 'draft') for (const role of [...(headOf[tag] ?? ['head']), 'office', 'admin'] as const) readers.add(role);
+    if (status === 'published') for (const role of everyStaff) readers.add(role).add('judge');
+    pages.push({ url: `/kaizen/${id}`, tag, label: kaizenLabels[tag] });
+    viewers.set(tag, readers);
+    if (status !== 'published') secrets.push({ text: kaizenMark(tag), readers, kind: 'unpublished カイゼン report shown to someone who may not read it' });
+  }
+  return { proposals, pages, secrets, internalReaders, viewers, blindNames, startPages };
 }
