@@ -2,6 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { DbService } from '../database/db.service';
 import { Division } from '../organization/division.entity';
+import { User } from '../users/user.entity';
 import { Proposal } from '../proposals/proposal.entity';
 import { ProposalStatus } from '../proposals/proposal-state-machine';
 import { sumSelect } from '../reports/stats-sql';
@@ -141,12 +142,8 @@ export class CallRepository {
   async events(callId: number): Promise<{ event: CallEvent; actorName: string | null }[]> {
     const events = await this.manager.getRepository(CallEvent).find({ where: { callId }, order: { id: 'ASC' } });
     const actorIds = [...new Set(events.flatMap((e) => (e.actorId === null ? [] : [e.actorId])))];
-    const names = new Map(
-      (actorIds.length
-        ? await this.manager.query<{ id: number; name: string }[]>(`SELECT id, name FROM users WHERE id IN (${actorIds.map(Number).join(', ')})`)
-        : []
-      ).map((u) => [Number(u.id), u.name]),
-    );
+    const actors = actorIds.length ? await this.manager.getRepository(User).find({ select: { id: true, name: true }, where: { id: In(actorIds) } }) : [];
+    const names = new Map(actors.map((u) => [u.id, u.name]));
     return events.map((event) => ({ event, actorName: event.actorId === null ? null : (names.get(event.actorId) ?? null) }));
   }
 

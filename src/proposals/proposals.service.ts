@@ -33,7 +33,7 @@ import { ListFilters, ProposalListRepository } from './proposal-list.repository'
 import { UsersRepository } from '../users/users.repository';
 import { Proposal } from './proposal.entity';
 import { Clock } from '../common/clock';
-import { CallRepository } from '../calls/call.repository';
+import { CallFacts, CallRepository } from '../calls/call.repository';
 import { closedMessage, mayAnswer } from '../calls/call-rules';
 
 export interface ProposalFilters extends ListFilters {
@@ -259,7 +259,7 @@ export class ProposalsService {
 
   private saveInTransaction(user: User, dto: ProposalFormDto, id: number | null, coproposerIds: number[], files: readonly CheckedAttachment[]) {
     return this.db.transaction(async (manager): Promise<SaveResult> => {
-      const fields = {
+      const fields: Partial<Proposal> = {
         title: dto.title,
         categoryId: dto.categoryId,
         currentProblem: dto.currentProblem,
@@ -294,7 +294,7 @@ export class ProposalsService {
         if (callId !== null && dto.detachCall && current.number === null) {
           // a draft left over from a call that has ended becomes a 自由提案
           callId = null;
-          (fields as Partial<Proposal>).callId = null;
+          fields.callId = null;
         } else if (callId !== null) await this.checkCallAnswer(manager, user, callId, dto.categoryId, false);
         if (files.length && !canChangeAttachments(actors, current.status)) {
           throw FormValidationException.field('files', '添付ファイルを追加できるのは、下書きか差戻し中の提案の提案者だけです。');
@@ -329,32 +329,30 @@ export class ProposalsService {
   }
 
   /**
-   * A new proposal may answer a call that exists and is open to the proposer's division (otherwise the call
-   * is as good as unknown: 404); an answer takes one of the call's categories when it names some. A draft
-   * already answering a call keeps it even if its proposer has since moved to another division.
+   * The call a proposal answers. A new answer needs a call open to the proposer's division (otherwise the
+   * call is as good as unknown: 404); a draft already answering a call keeps it even if its proposer has
+   * since moved to another division.
    */
-  private async checkCallAnswer(manager: EntityManager, user: User, callId: number, categoryId: number | null, isNew: boolean): Promise<void> {
+  private async callToAnswer(user: User, callId: number, isNew: boolean, manager?: EntityManager): Promise<CallFacts> {
     const facts = await this.calls.facts(callId, manager);
     if (!facts) throw new NotFoundError();
     if (isNew && !mayAnswer({ audience: facts.call.audience, divisionIds: facts.audienceIds }, user.divisionId, await this.calls.divisionParents(manager))) {
       throw new NotFoundError();
     }
-    if (categoryId !== null && facts.categoryIds.length && !facts.categoryIds.includes(categoryId)) {
+    return facts;
+  }
+
+  /** An answer takes one of the call's categories when the call names some. */
+  private async checkCallAnswer(manager: EntityManager, user: User, callId: number, categoryId: number | null, isNew: boolean): Promise<void> {
+    const { categoryIds } = await this.callToAnswer(user, callId, isNew, manager);
+    if (categoryId !== null && categoryIds.length && !categoryIds.includes(categoryId)) {
       throw FormValidationException.field('categoryId', 'このテーマ募集で選べる提案分野から選んでください。');
     }
   }
 
-  /**
-   * The call a proposal form answers, as the form shows it: title, period, whether it takes answers now
-   * and the categories it allows. A call the user may not answer is a 404 for a new answer.
-   */
+  /** The call a proposal form answers, as the form shows it: title, period, whether it takes answers now, its categories. */
   async callForForm(user: User, callId: number, isNew: boolean) {
-    const facts = await this.calls.facts(callId);
-    if (!facts) throw new NotFoundError();
-    const { call, categoryIds } = facts;
-    if (isNew && !mayAnswer({ audience: call.audience, divisionIds: facts.audienceIds }, user.divisionId, await this.calls.divisionParents())) {
-      throw new NotFoundError();
-    }
+    const { call, categoryIds } = await this.callToAnswer(user, callId, isNew);
     return {
       id: call.id,
       title: call.title,

@@ -10,10 +10,12 @@ const JUDGE_MENU = ['ダッシュボード', '提案一覧', '採用事例', '�
 
 /** The menu each demo account should see, written out by hand from the roles. */
 const EXPECTED_MENU: Record<string, string[]> = {
-  'demo-staff': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '実績'],
-  'demo-reviewer': ['ダッシュボード', '自分の提案', '所管課の受付箱', '提案一覧', '採用事例', '実績'],
-  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例', '審査・表彰', '集計', '実績'],
-  'demo-admin': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', '集計', '実績', ...ADMIN_LINKS],
+  'demo-staff': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', 'テーマ募集', 'カイゼン報告', '実績'],
+  'demo-reviewer': ['ダッシュボード', '自分の提案', '所管課の受付箱', '提案一覧', '採用事例', 'テーマ募集', 'カイゼン報告', '実績'],
+  'demo-office': ['ダッシュボード', '自分の提案', '事務局の受付箱', '提案一覧', '採用事例', 'テーマ募集', 'カイゼン報告', '審査・表彰', '集計', '実績'],
+  'demo-admin': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', 'テーマ募集', 'カイゼン報告', '集計', '実績', ...ADMIN_LINKS],
+  // 所属長 (a member of staff too): the staff menu, カイゼン報告 being where reports wait for confirmation
+  'demo-head': ['ダッシュボード', '自分の提案', '提案一覧', '採用事例', 'テーマ募集', 'カイゼン報告', '実績'],
   // 審査員 only (the 審査委員会): no own proposals, no reports; the rounds they score
   'demo-judge': JUDGE_MENU,
   'demo-judge2': JUDGE_MENU,
@@ -110,6 +112,12 @@ describe('login in a real browser', () => {
     const nav = page.getByRole('navigation', { name: 'メインメニュー' });
     const links = (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim());
     expect(links).toEqual(EXPECTED_MENU[login]);
+    // at a desk (1280 px) the menu is one row, however many roles the person has
+    expect(page.viewportSize()?.width).toBe(1280);
+    const tops = await nav
+      .getByRole('link')
+      .evaluateAll((els) => els.map((e) => Math.round((e as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBe(1);
     expect(await nav.getByRole('link', { name: 'ダッシュボード' }).getAttribute('aria-current')).toBe('page');
     for (const label of ADMIN_LINKS) {
       expect(await nav.getByRole('link', { name: label, exact: true }).count()).toBe(isAdmin ? 1 : 0);
