@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ATTACHMENTS_PER_PROPOSAL } from '../attachments/attachment-files';
 import { FormUploadInterceptor } from '../attachments/form-upload.interceptor';
+import type { Request } from 'express';
 import { NotFoundError } from '../common/errors';
+import { CallRepository } from './call.repository';
 
 /** Files a call may carry (the material of its issue). */
 export const CALL_FILES_MAX = ATTACHMENTS_PER_PROPOSAL;
@@ -13,12 +15,12 @@ export const CALL_FILE_MESSAGES = {
 };
 
 /**
- * The office's new-call form with its material. Its checkboxes (divisions, categories, audience) are
- * many fields, hence the generous field count; each field is still small. A call has no edit form.
+ * The office's call form (new and edit) with its material. Its checkboxes (divisions, categories,
+ * audience) are many fields, hence the generous field count; each field is still small.
  */
 @Injectable()
 export class CallFormUploadInterceptor extends FormUploadInterceptor {
-  constructor() {
+  constructor(private readonly calls: CallRepository) {
     super(
       { files: CALL_FILES_MAX, fields: 500, fieldBytes: 64 * 1024 },
       {
@@ -29,7 +31,9 @@ export class CallFormUploadInterceptor extends FormUploadInterceptor {
     );
   }
 
-  protected roomForEdit(): Promise<number> {
-    return Promise.reject(new NotFoundError());
+  /** Only the office reaches the edit route (its guard runs first); an unknown call is refused before its files arrive. */
+  protected async roomForEdit(_req: Request, id: number): Promise<number> {
+    if (!(await this.calls.find(id))) throw new NotFoundError();
+    return CALL_FILES_MAX - (await this.calls.attachments(id)).length;
   }
 }

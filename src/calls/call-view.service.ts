@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { formatFileSize, mediaTypeLabel } from '../attachments/file-type';
+import { ACCEPTED_KINDS_TEXT, formatFileSize, mediaTypeLabel } from '../attachments/file-type';
+import { NotFoundError } from '../common/errors';
+import { CALL_FILES_MAX } from './call-form-upload.interceptor';
 import { Clock } from '../common/clock';
 import { eraFiscalYearLabel, fiscalYearLabel } from '../common/fiscal-year';
 import { formatDateLabel, formatJstDateTime } from '../common/jst';
@@ -14,7 +16,7 @@ import { CallRepository } from './call.repository';
 import { CALL_PHASE_LABELS, CallPhase } from './call-rules';
 import { CallsService } from './calls.service';
 
-const EVENT_LABELS: Record<CallEventAction, string> = { create: '募集を登録', extend: '締切を延長', close: '募集を終了' };
+const EVENT_LABELS: Record<CallEventAction, string> = { create: '募集を登録', edit: '内容を修正', extend: '締切を延長', close: '募集を終了' };
 
 const periodLabel = (call: ThemedCall): string => `${formatDateLabel(call.opensOn)}〜${formatDateLabel(call.closesOn)}`;
 
@@ -106,6 +108,20 @@ export class CallViewService {
     };
   }
 
+  /** The office's edit form: the texts, the files so far, and how many more the call can take. */
+  async editPage(id: number) {
+    const call = await this.repository.find(id);
+    if (!call) throw new NotFoundError();
+    const files = await this.repository.attachments(id);
+    return {
+      title: `テーマ募集の修正：${call.title}`,
+      call: { id: call.id, title: call.title, issueText: call.issueText, answersPublic: call.answersPublic, version: call.version },
+      files: files.map((f) => ({ name: f.fileName, typeLabel: mediaTypeLabel(f.mediaType), sizeLabel: formatFileSize(f.size) })),
+      filesRemaining: Math.max(0, CALL_FILES_MAX - files.length),
+      acceptedKindsText: ACCEPTED_KINDS_TEXT,
+    };
+  }
+
   /** The office's part of the page: the call's figures, its answers by state and by division, the log and the forms. */
   private async officePart(id: number, call: ThemedCall) {
     const answers = await this.repository.answers(id);
@@ -137,11 +153,13 @@ export class CallViewService {
         actorName: actorName ?? 'システム',
         label: EVENT_LABELS[e.action],
         detail:
-          e.action === 'extend'
-            ? `締切 ${formatDateLabel(e.oldClosesOn!)} → ${formatDateLabel(e.newClosesOn!)}`
-            : e.action === 'create'
-              ? `締切 ${formatDateLabel(e.newClosesOn!)}`
-              : `締切日 ${formatDateLabel(e.oldClosesOn!)} を待たずに終了`,
+          e.action === 'edit'
+            ? 'テーマ・課題・資料・公開の設定'
+            : e.action === 'extend'
+              ? `締切 ${formatDateLabel(e.oldClosesOn!)} → ${formatDateLabel(e.newClosesOn!)}`
+              : e.action === 'create'
+                ? `締切 ${formatDateLabel(e.newClosesOn!)}`
+                : `締切日 ${formatDateLabel(e.oldClosesOn!)} を待たずに終了`,
         reason: e.reason,
       })),
       today,

@@ -84,10 +84,10 @@ export class CallAudienceDivision {
   divisionId!: number;
 }
 
-export const CALL_EVENT_ACTIONS = ['create', 'extend', 'close'] as const;
+export const CALL_EVENT_ACTIONS = ['create', 'edit', 'extend', 'close'] as const;
 export type CallEventAction = (typeof CALL_EVENT_ACTIONS)[number];
 
-/** What happened to a call's period: created, extended (old and new closing date, reason), closed early. */
+/** What happened to a call: created, edited, extended (old and new closing date, reason), closed early. */
 @Entity('call_events')
 export class CallEvent {
   @PrimaryGeneratedColumn()

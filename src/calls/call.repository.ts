@@ -123,7 +123,7 @@ export class CallRepository {
     manager: EntityManager,
     call: ThemedCall,
     expectedVersion: number,
-    changes: Partial<Pick<ThemedCall, 'closesOn' | 'closedAt'>>,
+    changes: Partial<Pick<ThemedCall, 'closesOn' | 'closedAt' | 'title' | 'issueText' | 'answersPublic'>>,
   ): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()

@@ -15,7 +15,7 @@ import type { User } from '../users/user.entity';
 import { CallViewService } from './call-view.service';
 import { CALL_FILES_MAX, CallFormUploadInterceptor } from './call-form-upload.interceptor';
 import { CallsService } from './calls.service';
-import { CallDto, CloseCallDto, ExtendCallDto, RouteAnswersDto } from './dto/call.dto';
+import { CallDto, CloseCallDto, EditCallDto, ExtendCallDto, RouteAnswersDto } from './dto/call.dto';
 
 /**
  * テーマ募集: the calls page (staff and office), a call's page, and the office's steps on a call. Answers
@@ -84,6 +84,35 @@ export class CallsController {
   async showContext(req: Request): Promise<Record<string, unknown>> {
     const page = await this.views.callPage(currentUser(req), new IdPipe().transform(req.params.id as string));
     return { ...page, activeForm: req.path.split('/').pop() };
+  }
+
+  async editContext(req: Request): Promise<Record<string, unknown>> {
+    return this.views.editPage(new IdPipe().transform(req.params.id as string));
+  }
+
+  @Get(':id/edit')
+  @Roles('office')
+  @Render('calls/edit')
+  async editForm(@Param('id', IdPipe) id: number) {
+    const page = await this.views.editPage(id);
+    return { ...page, values: { title: page.call.title, issueText: page.call.issueText, answersPublic: page.call.answersPublic, version: page.call.version } };
+  }
+
+  @Post(':id')
+  @Roles('office')
+  @FormPage('calls/edit', (c: CallsController, req) => c.editContext(req))
+  @UseInterceptors(CallFormUploadInterceptor)
+  async edit(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: EditCallDto,
+    @UploadedFiles() files: UploadedAttachment[] | undefined,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const call = await this.calls.edit(user, id, dto, files ?? []);
+    flash(req, 'success', `テーマ募集「${call.title}」を修正しました。`);
+    res.redirect(303, `/calls/${id}`);
   }
 
   @Get(':id/attachments/:attachmentId')

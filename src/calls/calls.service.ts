@@ -16,7 +16,7 @@ import type { User } from '../users/user.entity';
 import { CallAttachment, ThemedCall } from './call.entities';
 import { CallFacts, CallRepository } from './call.repository';
 import { callPhase, CallPhase, mayAnswer, periodProblems } from './call-rules';
-import { CallDto, CloseCallDto, ExtendCallDto, RouteAnswersDto } from './dto/call.dto';
+import { CallDto, CloseCallDto, EditCallDto, ExtendCallDto, RouteAnswersDto } from './dto/call.dto';
 
 /** How one answer fared in a 一括回付: routed, or refused with the reason (someone acted on it first…). */
 export interface RouteOutcome {
@@ -115,6 +115,23 @@ export class CallsService {
     });
   }
 
+  /**
+   * 内容の修正: the theme, the issue text, whether answers are shown, and more material (up to the limit).
+   * Recorded in the call's log; the divisions, categories and audience stay as the call was opened with.
+   */
+  async edit(user: User, id: number, dto: EditCallDto, files: readonly UploadedAttachment[]): Promise<ThemedCall> {
+    const { accepted, problems, tooLarge } = checkAttachmentFiles(files);
+    if (problems.length) throw new FormValidationException({ files: problems }, tooLarge ? 413 : 422);
+    return this.db.transaction(async (manager) => {
+      const call = await this.calls.find(id, manager);
+      if (!call) throw new NotFoundError();
+      await this.changeCall(manager, call, dto.version, { title: dto.title, issueText: dto.issueText, answersPublic: dto.answersPublic });
+      await this.storeFiles(manager, call, user, accepted);
+      await this.calls.addEvent(manager, { callId: id, action: 'edit', actorId: user.id, createdAt: this.clock.now() });
+      return { ...call, title: dto.title };
+    });
+  }
+
   /** 締切の延長; on a call closed early it re-opens the call until the new date. Both are recorded with the reason. */
   async extend(user: User, id: number, dto: ExtendCallDto): Promise<ThemedCall> {
     return this.db.transaction(async (manager) => {
@@ -127,7 +144,7 @@ export class CallsService {
       }
       if (!dto.reason) problems.reason = ['延長の理由を入力してください（記録に残ります）。'];
       if (Object.keys(problems).length) throw new FormValidationException(problems);
-      await this.changePeriod(manager, call, dto.version, { closesOn: dto.closesOn, closedAt: null });
+      await this.changeCall(manager, call, dto.version, { closesOn: dto.closesOn, closedAt: null });
       await this.calls.addEvent(manager, {
         callId: id,
         action: 'extend',
@@ -147,7 +164,7 @@ export class CallsService {
       const call = await this.calls.find(id, manager);
       if (!call) throw new NotFoundError();
       if (callPhase(call, this.clock.today()) === 'closed') throw new ConflictError('このテーマの募集はすでに終了しています。');
-      await this.changePeriod(manager, call, dto.version, { closedAt: this.clock.now() });
+      await this.changeCall(manager, call, dto.version, { closedAt: this.clock.now() });
       await this.calls.addEvent(manager, {
         callId: id,
         action: 'close',
@@ -202,7 +219,13 @@ export class CallsService {
 
   // --- helpers ---
 
-  private async changePeriod(manager: EntityManager, call: ThemedCall, version: number, changes: Partial<Pick<ThemedCall, 'closesOn' | 'closedAt'>>) {
+  /** A compare-and-set of the call (its period or its texts); someone else's change first is a 409 with a way back. */
+  private async changeCall(
+    manager: EntityManager,
+    call: ThemedCall,
+    version: number,
+    changes: Partial<Pick<ThemedCall, 'closesOn' | 'closedAt' | 'title' | 'issueText' | 'answersPublic'>>,
+  ) {
     if (!(await this.calls.update(manager, call, version, changes))) {
       const error = new ConflictError('ほかの担当者がこのテーマ募集を先に変更しました。画面を開き直して、今の状態を確かめてください。');
       error.link = { href: `/calls/${call.id}`, label: 'テーマ募集に戻る' };

@@ -111,12 +111,22 @@ describe('テーマ募集 in a real browser: a call opened, answered on a phone,
     const page = session.page;
     await page.goto(callPath);
     await page.getByTestId('call-figures').getByText('1件').first().waitFor();
+    // the office corrects the issue text from its page
+    await page.getByRole('link', { name: 'テーマ・課題・資料を修正する' }).click();
+    await page.getByLabel('解決したい課題').fill('繁忙期の窓口では1時間以上お待たせすることがあります。待ち時間を減らすアイデアを募集します（修正）。');
+    found.push(...(await lookAt(page, OUTPUT_DIR, '10-call-edit')));
+    await page.getByRole('button', { name: '修正を保存' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `テーマ募集「${TITLE}」を修正しました。` })
+      .waitFor();
+    await page.getByTestId('issue-text').filter({ hasText: '（修正）' }).waitFor();
     await page.getByLabel('受付待ちの回答をすべて受理し、回付します').check();
     await page.getByRole('button', { name: '一括回付する' }).click();
     await page.getByTestId('route-summary').filter({ hasText: '回付 1件' }).waitFor();
-    found.push(...(await lookAt(page, OUTPUT_DIR, '10-routed')));
+    found.push(...(await lookAt(page, OUTPUT_DIR, '11-routed')));
     await page.goto('/calls');
-    found.push(...(await lookAt(page, OUTPUT_DIR, '11-calls-office')));
+    found.push(...(await lookAt(page, OUTPUT_DIR, '12-calls-office')));
     expect(pageProblemsBesides(session)).toEqual({ problems: [], responses: [], expected: [] });
     expect(found).toEqual([]);
   });

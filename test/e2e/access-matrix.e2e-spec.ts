@@ -196,6 +196,8 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /calls/new': { access: OFFICE },
   'POST /calls': { access: OFFICE },
   'GET /calls/:id': { access: ['staff', 'office'] },
+  'GET /calls/:id/edit': { access: OFFICE },
+  'POST /calls/:id': { access: OFFICE },
   'GET /calls/:id/attachments/:attachmentId': { access: ['staff', 'office'], example: () => `/calls/${callSample.call}/attachments/${callSample.file}` },
   'POST /calls/:id/extend': { access: OFFICE },
   'POST /calls/:id/close': { access: OFFICE },

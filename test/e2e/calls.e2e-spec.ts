@@ -6,7 +6,7 @@ import { ProposalWorkflowService } from '../../src/review/proposal-workflow.serv
 import { CALL_PDF, createCall, divisionId, postCallForm } from '../factories/calls';
 import { loadProposal, postConfirmed, postForm, proposalIdFrom, validProposal } from '../factories/proposals';
 import { createTestApp, TestApp } from '../factories/test-app';
-import { createUser, seedDemo, signIn } from '../factories/users';
+import { createUser, csrfToken, seedDemo, signIn } from '../factories/users';
 
 /**
  * 課題提案 through HTTP (issue 13): the office opens a call for two 局・区, staff of those answer it with
@@ -138,6 +138,51 @@ describe('themed calls (課題提案)', () => {
     // the restricted call's files are as hidden as the call
     const restricted = await t.dataSource.query(`SELECT id FROM call_attachments WHERE call_id = ${id}`);
     expect((await staff.outsider.get(`/calls/${callId}/attachments/${restricted[0].id}`)).status).toBe(404);
+  });
+
+  it('lets the office correct the texts and add material, recorded; a stale form or another role changes nothing', async () => {
+    const version = (await t.dataSource.query(`SELECT version FROM calls WHERE id = ${callId}`))[0].version;
+    const form = await office.get(`/calls/${callId}/edit`);
+    expect(form.status).toBe(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const send = (agent: TestAgent, fields: Record<string, string>, files: [string, Buffer][] = []) => {
+      let req = agent.post(`/calls/${callId}?_csrf=${encodeURIComponent(token)}`);
+      for (const [name, value] of Object.entries(fields)) req = req.field(name, value);
+      for (const [name, content] of files) req = req.attach('files', content, { filename: name, contentType: 'application/octet-stream' });
+      return req;
+    };
+    const empty = await send(office, { title: '', issueText: '直した本文', version: String(version) });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('テーマ（件名）を入力してください。');
+    expect(empty.text).toContain('直した本文');
+
+    const fixed = await send(
+      office,
+      {
+        title: '窓口の待ち時間を減らすには',
+        issueText: '繁忙期の窓口の待ち時間を減らすアイデアを募集します（資料を追加）。',
+        answersPublic: 'on',
+        version: String(version),
+      },
+      [['混雑の記録.pdf', CALL_PDF]],
+    );
+    expect(fixed.status).toBe(303);
+    const stale = await send(office, { title: '古い画面からの修正', issueText: 'x', version: String(version) });
+    expect(stale.status).toBe(409);
+    const staffToken = await csrfToken(staff.a, `/calls/${callId}`);
+    const byStaff = await staff.a
+      .post(`/calls/${callId}?_csrf=${encodeURIComponent(staffToken)}`)
+      .type('form')
+      .send({ title: '職員による書き換え', issueText: 'x', version: String(version + 1) });
+    expect(byStaff.status).toBe(403);
+
+    const page = await staff.a.get(`/calls/${callId}`);
+    expect(page.text).toContain('資料を追加');
+    expect(page.text).toContain('混雑の記録.pdf');
+    expect(page.text).not.toContain('古い画面からの修正');
+    expect(page.text).not.toContain('職員による書き換え');
+    const log = await t.dataSource.getRepository(CallEvent).find({ where: { callId }, order: { id: 'ASC' } });
+    expect(log.map((e) => e.action)).toEqual(['create', 'edit']);
   });
 
   it('takes answers through the proposal form, in the call’s categories only', async () => {
@@ -304,6 +349,7 @@ describe('themed calls (課題提案)', () => {
     const log = await t.dataSource.getRepository(CallEvent).find({ where: { callId }, order: { id: 'ASC' } });
     expect(log.map((e) => [e.action, e.oldClosesOn, e.newClosesOn, e.reason])).toEqual([
       ['create', null, '2026-06-30', null],
+      ['edit', null, null, null],
       ['extend', '2026-06-30', '2026-07-10', '応募が少ない課があるため'],
     ]);
   });

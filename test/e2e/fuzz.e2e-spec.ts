@@ -866,6 +866,13 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /kaizen/:id/nominate': { persona: 'office', target: 'kaizen-confirmed', fields: { version: versionField, confirm: CONFIRM }, runs: 15, randomRuns: 6 },
   'POST /kaizen/:id/files/:fileId/delete': { persona: 'staff', target: 'kaizen-file', fields: { confirm: CONFIRM }, runs: 10 },
   'POST /calls': { persona: 'office', fields: CALL_FIELDS, rendered: ['title', 'issueText'], runs: 30 },
+  'POST /calls/:id': {
+    persona: 'office',
+    target: 'call-open',
+    fields: { version: versionField, title: text(100), issueText: text(4000), answersPublic: fc.constantFrom('', 'on') },
+    rendered: ['title', 'issueText'],
+    runs: 20,
+  },
   'POST /calls/:id/extend': {
     persona: 'office',
     target: 'call-open',

@@ -61,6 +61,26 @@ export class CallDto {
   answersPublic: boolean = false;
 }
 
+/** 内容の修正: what the office may still change once a call exists (the divisions and audience stay as they were). */
+export class EditCallDto extends VersionedDto {
+  @Trim()
+  @IsString()
+  @MinLength(1, { message: 'テーマ（件名）を入力してください。' })
+  @MaxChars(CALL_TITLE_MAX, { message: `テーマは${CALL_TITLE_MAX}文字以内で入力してください。` })
+  @SingleLine({ message: 'テーマに改行は入力できません。1行で入力してください。' })
+  title!: string;
+
+  @Trim()
+  @IsString()
+  @MinLength(1, { message: '解決したい課題を入力してください。' })
+  @MaxLength(TEXT_MAX, { message: `解決したい課題は${TEXT_MAX}文字以内で入力してください。` })
+  issueText!: string;
+
+  @Checkbox()
+  @IsBoolean()
+  answersPublic: boolean = false;
+}
+
 /** 締切の延長 (or re-opening a call closed early): the new closing date and why. */
 export class ExtendCallDto extends VersionedDto {
   @Trim()
