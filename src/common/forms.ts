@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { ArgumentMetadata, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ValidateBy, ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** field name → messages to show beside it. */
 export type FieldErrors = Record<string, string[]>;
@@ -251,3 +251,20 @@ export const ToOptionalWholeNumber = (): PropertyDecorator =>
     if (v === '') return null;
     return /^\d{1,15}$/.test(v) ? Number(v) : value;
   });
+
+/** On a form saved as a draft or submitted (`intent`: 下書き保存 or 提出): whether the submitting button was pressed. */
+const submitting = (args: ValidationArguments | undefined): boolean => (args?.object as { intent?: unknown } | undefined)?.intent === 'submit';
+
+/** A field that may be empty in a draft but not when the form is submitted (the proposal form, the カイゼン report form). */
+export const RequiredToSubmit = (message: string): PropertyDecorator =>
+  ValidateBy(
+    { name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args) || (value !== null && value !== undefined && value !== '') } },
+    { message },
+  );
+
+/** The 提案分野 of such a form: may be missing in a draft; when given, a whole number (the service checks it exists). */
+export const CategoryToSubmit = (): PropertyDecorator =>
+  ValidateBy(
+    { name: 'category', validator: { validate: (value, args) => (value === null || value === undefined ? !submitting(args) : Number.isInteger(value)) } },
+    { message: (args) => (args.value === null || args.value === undefined ? '提案分野を選んでください。' : '提案分野を選び直してください。') },
+  );

@@ -7,8 +7,8 @@ import { CALL_AUDIENCES, CallAudience } from '../call.entities';
 export const CALL_TITLE_MAX = 100;
 export const CALL_REASON_MAX = 1000;
 
-/** A new themed call: the issue, its period, who answers it, who may answer. */
-export class CallDto {
+/** What a call says and whether its answers are shown: set when it is opened, corrected later. */
+class CallTextsDto {
   @Trim()
   @IsString()
   @MinLength(1, { message: 'テーマ（件名）を入力してください。' })
@@ -22,6 +22,13 @@ export class CallDto {
   @MaxLength(TEXT_MAX, { message: `解決したい課題は${TEXT_MAX}文字以内で入力してください。` })
   issueText!: string;
 
+  @Checkbox()
+  @IsBoolean()
+  answersPublic: boolean = false;
+}
+
+/** A new themed call: the issue, its period, who answers it, who may answer. */
+export class CallDto extends CallTextsDto {
   @Trim()
   @IsCalendarDate({ message: '募集開始日を 2026-06-01 の形で入力してください。' })
   opensOn!: string;
@@ -55,30 +62,13 @@ export class CallDto {
   @ToIntArray()
   @IsInt({ each: true, message: '応募できる所属を選び直してください。' })
   audienceDivisionIds: number[] = [];
-
-  @Checkbox()
-  @IsBoolean()
-  answersPublic: boolean = false;
 }
 
 /** 内容の修正: what the office may still change once a call exists (the divisions and audience stay as they were). */
-export class EditCallDto extends VersionedDto {
-  @Trim()
-  @IsString()
-  @MinLength(1, { message: 'テーマ（件名）を入力してください。' })
-  @MaxChars(CALL_TITLE_MAX, { message: `テーマは${CALL_TITLE_MAX}文字以内で入力してください。` })
-  @SingleLine({ message: 'テーマに改行は入力できません。1行で入力してください。' })
-  title!: string;
-
-  @Trim()
-  @IsString()
-  @MinLength(1, { message: '解決したい課題を入力してください。' })
-  @MaxLength(TEXT_MAX, { message: `解決したい課題は${TEXT_MAX}文字以内で入力してください。` })
-  issueText!: string;
-
-  @Checkbox()
-  @IsBoolean()
-  answersPublic: boolean = false;
+export class EditCallDto extends CallTextsDto {
+  @ToOptionalInt()
+  @IsInt({ message: '画面を開き直してからもう一度お試しください。' })
+  version!: number;
 }
 
 /** 締切の延長 (or re-opening a call closed early): the new closing date and why. */

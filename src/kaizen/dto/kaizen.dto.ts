@@ -1,5 +1,16 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { Confirmed, EmptyToNull, IsCalendarDate, MaxChars, SingleLine, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
+import {
+  CategoryToSubmit,
+  Confirmed,
+  EmptyToNull,
+  IsCalendarDate,
+  MaxChars,
+  RequiredToSubmit,
+  SingleLine,
+  ToOptionalInt,
+  ToOptionalWholeNumber,
+  Trim,
+} from '../../common/forms';
 import { VersionedDto } from '../../proposals/dto/workflow.dto';
 import { KAIZEN_STATUSES, KaizenStatus } from '../kaizen.entities';
 
@@ -7,15 +18,6 @@ export const KAIZEN_TITLE_MAX = 100;
 /** A カイゼン report is short: the texts are kept to what fits a phone screen or two. */
 export const KAIZEN_TEXT_MAX = 2000;
 export const KAIZEN_COMMENT_MAX = 2000;
-
-const submitting = (args: ValidationArguments) => (args.object as KaizenFormDto).intent === 'submit';
-
-/** Text that may be empty in a draft but not when the report goes to the 所属長. */
-const RequiredToSubmit = (message: string): PropertyDecorator =>
-  ValidateBy(
-    { name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args!) || (value !== null && value !== undefined && value !== '') } },
-    { message },
-  );
 
 /**
  * A range for a number only: text that is no number gets IsInt's message alone, not "too large" as well.
@@ -44,10 +46,7 @@ export class KaizenFormDto {
   title!: string;
 
   @ToOptionalInt()
-  @ValidateBy(
-    { name: 'category', validator: { validate: (value, args) => (value === null || value === undefined ? !submitting(args!) : Number.isInteger(value)) } },
-    { message: (args) => (args.value === null || args.value === undefined ? '提案分野を選んでください。' : '提案分野を選び直してください。') },
-  )
+  @CategoryToSubmit()
   categoryId!: number | null;
 
   @Trim()

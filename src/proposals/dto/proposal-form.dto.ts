@@ -1,17 +1,18 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { Checkbox, EmptyToNull, MaxChars, SingleLine, ToOptionalInt, ToOptionalWholeNumber, Trim } from '../../common/forms';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  CategoryToSubmit,
+  Checkbox,
+  EmptyToNull,
+  MaxChars,
+  RequiredToSubmit,
+  SingleLine,
+  ToOptionalInt,
+  ToOptionalWholeNumber,
+  Trim,
+} from '../../common/forms';
 
 export const TEXT_MAX = 4000;
 export const TITLE_MAX = 100;
-
-const submitting = (args: ValidationArguments) => (args.object as ProposalFormDto).intent === 'submit';
-
-/** Text that may be empty in a draft but not when the proposal is submitted. */
-const RequiredToSubmit = (message: string): PropertyDecorator =>
-  ValidateBy(
-    { name: 'requiredToSubmit', validator: { validate: (value, args) => !submitting(args!) || (typeof value === 'string' && value !== '') } },
-    { message },
-  );
 
 /**
  * The proposal form (new and edit). A draft may be incomplete; submitting needs every part, and every
@@ -30,10 +31,7 @@ export class ProposalFormDto {
   title!: string;
 
   @ToOptionalInt()
-  @ValidateBy(
-    { name: 'category', validator: { validate: (value, args) => (value === null || value === undefined ? !submitting(args!) : Number.isInteger(value)) } },
-    { message: (args) => (args.value === null || args.value === undefined ? '提案分野を選んでください。' : '提案分野を選び直してください。') },
-  )
+  @CategoryToSubmit()
   categoryId!: number | null;
 
   @Trim()
