@@ -126,7 +126,10 @@ export class Primary {
     });
 
     this.logger.event('info', 'workers_starting', { workers: this.config.workers });
-    for (let index = 0; index < this.config.workers; index++) this.fork({ index, quickExits: 0 });
+    // The first worker binds the port alone; the others follow once it listens (see listened). When the
+    // address is taken only that one fails: workers waiting on the same failed listen would crash inside
+    // Node's cluster module (TypeError in listenOnPrimaryHandle) and print its stack on stderr.
+    this.fork({ index: 0, quickExits: 0 });
   }
 
   /** Migrations and demo data, once, in a child of their own; resolves whether it succeeded. */
@@ -154,6 +157,9 @@ export class Primary {
     const state = this.running.get(worker);
     if (!state || state.listenedAt !== null) return;
     state.listenedAt = Date.now();
+    if (this.starting && state.place.index === 0 && this.running.size === 1) {
+      for (let index = 1; index < this.config.workers; index++) this.fork({ index, quickExits: 0 });
+    }
     if (this.starting && [...this.running.values()].every((s) => s.listenedAt !== null)) this.starting = false;
   }
 
